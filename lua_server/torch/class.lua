@@ -102,7 +102,9 @@ local function split_namespace(name, module)
   return ns, parts[#parts]
 end
 
-function M.newmetatable(name, parent_name, constructor, module)
+-- `mt`, when given, is the metatable to use: userdata classes (tensors, storages) pass the
+-- metatable of a newproxy prototype so that instances made with newproxy(proto) share it.
+function M.newmetatable(name, parent_name, constructor, module, mt)
   if type(name) ~= "string" then error("class name must be a string", 3) end
   if registry[name] then error("class " .. name .. " already exists", 3) end
   local parent
@@ -110,7 +112,7 @@ function M.newmetatable(name, parent_name, constructor, module)
     parent = registry[parent_name]
     if not parent then error("parent class " .. tostring(parent_name) .. " not found", 3) end
   end
-  local mt = {}
+  mt = mt or {}
   rawset(mt, "__typename", name)
   rawset(mt, "__version", 1)
   watch_hooks(mt, parent)

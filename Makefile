@@ -1,0 +1,54 @@
+# luatorch — the two commands a user needs are `make demo` and `make test`.
+# Every target installs what is missing first and is quick when nothing is.
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+BUILD := $(ROOT)/lua_server/build
+LISTEN ?= tcp://127.0.0.1:5555
+
+.PHONY: all deps venv shim demo test lint lua-spec server bench clean
+
+all: shim
+
+# Debian packages: LuaJIT and libzmq (the server reaches libzmq through LuaJIT's FFI).
+deps:
+	@if ! command -v luajit >/dev/null || ! ldconfig -p | grep -q 'libzmq.so.5 '; then \
+	  echo "installing luajit and libzmq5 with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq luajit libzmq5 g++ make >/dev/null; \
+	fi
+
+# The venv is rebuilt when the lock changes.
+$(VENV)/.stamp: requirements.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $@
+
+venv: $(VENV)/.stamp
+
+# The ATen shim is built against the installed torch, in a folder named after its version,
+# so a different torch builds its own copy; config.lua tells the server which one to load.
+shim: deps venv
+	@$(MAKE) --no-print-directory -f lua_server/aten/shim.mk PY=$(PY) BUILD=$(BUILD)
+
+demo: shim
+	$(PY) examples/tutorial.py
+
+server: shim
+	lua_server/bin/luatorch-server --listen $(LISTEN)
+
+lint: venv
+	$(VENV)/bin/ruff check client bridge tests examples bench
+
+lua-spec: shim
+	lua_server/bin/luajit-env lua_server/spec/runner.lua lua_server/spec/*_spec.lua
+
+test: shim lint
+	$(PY) -m pytest -q tests
+
+bench: shim
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,137 @@
+-- Linear algebra in Torch7's forms. Method forms take the result as self:
+-- res:mm(A, B); res:addmm([beta,] [M=res,] [alpha,] A, B) is res = beta*M + alpha*A*B,
+-- and likewise addmv, addr, addbmm, baddbmm. torch.f(...) builds a new result.
+local aten = require "aten"
+local torch = require "torch.env"
+local core = require "torch.core"
+
+local call, wrap = aten.call, core.wrap
+local type, error, select = type, error, select
+local isTensor = core.isTensor
+local M = core.methods
+
+local function need_dim(fname, t, dims, what)
+  if not isTensor(t) then error(fname .. ": " .. what .. " must be a tensor, got " .. type(t), 4) end
+  local d = t:dim()
+  if d ~= dims then
+    error(string.format("%s: %s must be a %dD tensor, got a %dD tensor of size %s",
+      fname, what, dims, d, core.size_string(t)), 4)
+  end
+end
+
+local function resize(self, sizes)
+  local cur = core.sizes(self)
+  local same = #cur == #sizes
+  for i = 1, #sizes do same = same and cur[i] == sizes[i] end
+  if not same then call("resize_", self._h, sizes) end
+end
+
+-- Split (beta?, M?, alpha?, X, Y) as Torch7's cwrap does for the add* BLAS forms.
+local function addform(fname, self, ...)
+  local n = select("#", ...)
+  local args = { ... }
+  local x, y = args[n - 1], args[n]
+  local beta, m, alpha = 1, self, 1
+  local pre = {}
+  for i = 1, n - 2 do pre[i] = args[i] end
+  if #pre == 1 then
+    if isTensor(pre[1]) then m = pre[1] else alpha = pre[1] end
+  elseif #pre == 2 then
+    if isTensor(pre[1]) then m, alpha = pre[1], pre[2] else beta, alpha = pre[1], pre[2] end
+  elseif #pre == 3 then
+    beta, m, alpha = pre[1], pre[2], pre[3]
+  elseif #pre > 3 then
+    core.bad_args(fname, self, ...)
+  end
+  if not (isTensor(x) and isTensor(y) and isTensor(m) and type(beta) == "number" and type(alpha) == "number") then
+    core.bad_args(fname, self, ...)
+  end
+  return beta, m, alpha, x, y
+end
+
+local function blas(fname, xdim, ydim, out_sizes, op, overload)
+  M["add" .. fname] = function(self, ...)
+    local beta, m, alpha, x, y = addform("add" .. fname, self, ...)
+    need_dim("add" .. fname, x, xdim, "first operand")
+    need_dim("add" .. fname, y, ydim, "second operand")
+    local sizes = out_sizes(x, y)
+    if m ~= self then
+      resize(self, sizes)
+      self:copy(m)
+    end
+    call(op .. "_", self._h, x._h, y._h, beta, alpha)
+    return self
+  end
+  if overload then
+    M[overload] = function(self, x, y)
+      if y == nil then
+        error(overload .. ": the result is self and two operands are needed (res:" .. overload ..
+          "(a, b)); use torch." .. overload .. "(a, b) for a new result", 2)
+      end
+      need_dim(overload, x, xdim, "first operand")
+      need_dim(overload, y, ydim, "second operand")
+      resize(self, out_sizes(x, y))
+      self:zero()
+      call(op .. "_", self._h, x._h, y._h, 0, 1)
+      return self
+    end
+  end
+end
+
+blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end, "addmm", "mm")
+blas("mv", 2, 1, function(a) return { a:size(1) } end, "addmv", "mv")
+blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end, "addr", "ger")
+blas("bmm", 3, 3, function(a, b) return { a:size(2), b:size(3) } end, "addbmm")
+M.baddbmm = function(self, ...)
+  local beta, m, alpha, x, y = addform("baddbmm", self, ...)
+  need_dim("baddbmm", x, 3, "first operand")
+  need_dim("baddbmm", y, 3, "second operand")
+  if m ~= self then resize(self, { x:size(1), x:size(2), y:size(3) }); self:copy(m) end
+  call("baddbmm_", self._h, x._h, y._h, beta, alpha)
+  return self
+end
+M.bmm = function(self, x, y)
+  need_dim("bmm", x, 3, "first operand")
+  need_dim("bmm", y, 3, "second operand")
+  resize(self, { x:size(1), x:size(2), y:size(3) })
+  call("bmm.out", x._h, y._h, self._h)
+  return self
+end
+
+for _, name in ipairs { "mm", "mv", "ger", "bmm" } do
+  torch[name] = function(a, b, c)
+    if c ~= nil then return M[name](a, b, c) end
+    if not isTensor(a) then core.bad_args("torch." .. name, a, b) end
+    return M[name](a.new(), a, b)
+  end
+end
+for _, name in ipairs { "addmm", "addmv", "addr", "addbmm", "baddbmm" } do
+  -- torch.addmm([res,] [beta,] M, [alpha,] A, B): a new result unless res leads
+  torch[name] = function(...)
+    local n, first = select("#", ...), ...
+    local ntensors = 0
+    for i = 1, n do if isTensor((select(i, ...))) then ntensors = ntensors + 1 end end
+    if ntensors == 4 then return M[name](first, select(2, ...)) end
+    local like
+    for i = 1, n do local v = select(i, ...); if isTensor(v) then like = v; break end end
+    return M[name](like.new(), ...)
+  end
+end
+
+function M:dot(other)
+  if self:nElement() ~= other:nElement() then
+    error(string.format("dot: inconsistent tensor size, [%s] and [%s]", core.size_string(self),
+      core.size_string(other)), 2)
+  end
+  return call("item", call("dot", call("reshape", self._h, { -1 }), call("reshape", other._h, { -1 })))
+end
+torch.dot = M.dot
+
+function M:t()
+  local d = self:dim()
+  if d ~= 2 then error("t() expects a 2D tensor, got a " .. d .. "D tensor", 2) end
+  return wrap(call("t", self._h))
+end
+torch.t = M.t
+
+return M

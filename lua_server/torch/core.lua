@@ -1,0 +1,134 @@
+-- Shared internals of the tensor runtime: how a Torch7 tensor object wraps an ATen handle,
+-- and the helpers every tensor file needs (wrapping, sizes, type lookup, errors).
+-- A tensor is a Lua table {_h = handle} whose metatable is its type's class
+-- (torch.FloatTensor ...); a storage is {_h = a 1-D view over the whole ATen storage}.
+local ffi = require "ffi"
+local aten = require "aten"
+local types = require "torch.types"
+
+local C = aten.C
+local setmetatable, getmetatable, type, error, rawget = setmetatable, getmetatable, type, error, rawget
+local int64_buf = ffi.new("int64_t[64]")
+
+local core = {
+  methods = {},          -- Tensor methods, shared by every tensor type
+  storage_methods = {},  -- Storage methods, shared by every storage type
+  tensor_mt = {},        -- info -> metatable
+  storage_mt = {},
+  default = nil,         -- info of the default tensor type
+}
+
+-- Tensors and storages are userdata (as in Torch7, so `#t` and `type(t)` behave): each
+-- class has a newproxy prototype, and the ATen handle of an instance lives in `handles`.
+local handles = setmetatable({}, { __mode = "k" })
+local protos = {}
+core.handles = handles
+
+function core.new_class_metatable()
+  local proto = newproxy(true)
+  local mt = getmetatable(proto)
+  protos[mt] = proto
+  return mt
+end
+
+function core.make(mt, h)
+  local u = newproxy(protos[mt])
+  handles[u] = h
+  return u
+end
+
+-- Point an existing object at another handle (t:set(...) keeps the object's identity).
+function core.rehandle(u, h)
+  handles[u] = h
+end
+
+function core.info_of_handle(h)
+  local info = types.of(C.lt_tensor_device_type(h), C.lt_tensor_dtype(h))
+  if not info then
+    error("ATen tensor of scalar type " .. C.lt_tensor_dtype(h) .. " has no Torch7 type", 3)
+  end
+  return info
+end
+
+-- Wrap an owned handle as a tensor of the matching Torch7 type. ATen bool results
+-- (comparisons) become ByteTensors, as Torch7's comparisons return.
+function core.wrap(h)
+  local dtype = C.lt_tensor_dtype(h)
+  if dtype == aten.dtype.bool then
+    h = aten.call("to.dtype", h, aten.dtype.uint8)
+  end
+  return core.make(core.tensor_mt[core.info_of_handle(h)], h)
+end
+
+function core.wrap_storage(h)
+  return core.make(core.storage_mt[core.info_of_handle(h)], h)
+end
+
+function core.isTensor(v)
+  if type(v) ~= "userdata" then return false end
+  local mt = getmetatable(v)
+  return mt ~= nil and rawget(mt, "__tensor_info") ~= nil
+end
+
+function core.isStorage(v)
+  if type(v) ~= "userdata" then return false end
+  local mt = getmetatable(v)
+  return mt ~= nil and rawget(mt, "__storage_info") ~= nil
+end
+
+function core.info(t)
+  return getmetatable(t).__tensor_info
+end
+
+-- Lua array of the ATen sizes (0-element tensors keep their real shape here).
+function core.sizes(t)
+  local h = t._h
+  local n = C.lt_tensor_dim(h)
+  C.lt_tensor_sizes(h, int64_buf)
+  local out = {}
+  for i = 1, n do out[i] = tonumber(int64_buf[i - 1]) end
+  return out
+end
+
+function core.strides(t)
+  local h = t._h
+  local n = C.lt_tensor_dim(h)
+  C.lt_tensor_strides(h, int64_buf)
+  local out = {}
+  for i = 1, n do out[i] = tonumber(int64_buf[i - 1]) end
+  return out
+end
+
+-- "2x3" as Torch7 prints sizes in messages
+function core.size_string(t)
+  local s = core.sizes(t)
+  if #s == 0 then return "0" end
+  return table.concat(s, "x")
+end
+
+-- A new zero-filled tensor of `info` with the given Lua array of sizes.
+function core.new(info, sizes)
+  local n = #sizes
+  local buf = ffi.new("int64_t[?]", math.max(n, 1))
+  for i = 1, n do
+    local s = sizes[i]
+    if type(s) ~= "number" or s < 0 or s ~= math.floor(s) then
+      error("invalid size " .. tostring(s) .. " for dimension " .. i, 3)
+    end
+    buf[i - 1] = s
+  end
+  if n == 0 then buf[0] = 0; n = 1 end
+  return core.make(core.tensor_mt[info], aten.zeros(buf, n, info.dtype, info.device, -1))
+end
+
+-- Raise a Torch7-style argument error that names the function and what it got.
+function core.bad_args(fname, ...)
+  local got = {}
+  for i = 1, select("#", ...) do
+    local v = select(i, ...)
+    got[#got + 1] = (core.isTensor(v) and getmetatable(v).__typename) or type(v)
+  end
+  error(string.format("invalid arguments to %s: (%s)", fname, table.concat(got, ", ")), 3)
+end
+
+return core

@@ -1,0 +1,23 @@
+-- require 'torch': a Torch7-compatible runtime on ATen. This file is only the load order.
+local torch = require "torch.env"
+local core = require "torch.core"
+
+require "torch.Tensor"
+require "torch.Storage"
+require "torch.TensorIndex"
+require "torch.TensorView"
+require "torch.TensorArith"
+require "torch.TensorBlas"
+require "torch.TensorReduce"
+require "torch.TensorOperators"
+require "torch.TensorRandom"
+
+-- every tensor class gets the shared methods as its own, so nn.Module-style lookups
+-- (torch.FloatTensor.add) and Torch7's operator hooks find them
+for _, mt in pairs(core.tensor_mt) do
+  for k, v in pairs(core.methods) do rawset(mt, k, v) end
+end
+
+torch.setdefaulttensortype("torch.DoubleTensor")
+torch.version = "luatorch 0.1 (Torch7-compatible, ATen " .. require("aten").config.torch_version .. ")"
+return torch
