@@ -18,13 +18,22 @@ local DOUBLE = types.by_tensor_name["torch.DoubleTensor"]
 
 local gen = random.default
 
+-- Torch7's FloatTensor fills take their parameters as float: round them before drawing
+local float_box = ffi.new("float[1]")
+local function as_float(v)
+  if type(v) ~= "number" then return v end
+  float_box[0] = v
+  return float_box[0]
+end
+
 -- run fill(g, ptr, n, ...) over a contiguous double buffer, then copy into self
 local function filler(fill)
-  return function(self, ...)
+  return function(self, a, b)
     local n = self:nElement()
     if n == 0 then return self end
+    if core.info(self).prefix == "Float" then a, b = as_float(a), as_float(b) end
     local buf = core.new(DOUBLE, core.sizes(self))
-    fill(gen, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, ...)
+    fill(gen, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b)
     call("copy_", self._h, buf._h, false)
     return self
   end
@@ -39,9 +48,13 @@ M.cauchy = filler(function(g, p, n, m, s) g:fillCauchy(p, n, m or 0, s or 1) end
 M.logNormal = filler(function(g, p, n, m, s) g:fillLogNormal(p, n, m or 1, s or 2) end)
 M.geometric = filler(function(g, p, n, prob) g:fillGeometric(p, n, prob) end)
 
-local fill_random = filler(function(g, p, n, a, b, ttype) g:fillRandom(p, n, a, b, ttype) end)
 function M:random(a, b)
-  return fill_random(self, a, b, core.info(self).prefix and ("torch." .. core.info(self).prefix .. "Tensor"))
+  local n = self:nElement()
+  if n == 0 then return self end
+  local buf = core.new(DOUBLE, core.sizes(self))
+  gen:fillRandom(ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b, "torch." .. core.info(self).prefix .. "Tensor")
+  call("copy_", self._h, buf._h, false)
+  return self
 end
 
 -- bernoulli(p) with a number, or with a tensor of per-element probabilities

@@ -1,0 +1,40 @@
+"""luatorch client: drive a Lua Torch (Torch7-compatible) server from Python.
+
+>>> import client
+>>> lua = client.connect()              # a private local server
+>>> nn = lua.require("nn")
+>>> net = nn.Sequential(); net.add(nn.Linear(3, 4))
+
+The client never imports torch: tensors travel as numpy arrays.
+"""
+
+from __future__ import annotations
+
+from .connection import AsyncResult, Connection
+from .errors import ConnectionLost, LuaTorchError, RemoteError, ServerUnavailable
+from .proxy import BoundMethod, LuaObject, Storage, Tensor
+
+__all__ = [
+    "AsyncResult", "BoundMethod", "Connection", "ConnectionLost", "LuaObject", "LuaTorchError",
+    "RemoteError", "ServerUnavailable", "Storage", "Tensor", "connect",
+]
+
+
+def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
+    """Connect to a luatorch server.
+
+    Parameters
+    ----------
+    endpoint : str, optional
+        ZeroMQ endpoint of a running server (``"tcp://127.0.0.1:5555"``). Without one, a
+        private local server is started for this connection and stopped by ``close()`` or
+        at interpreter exit.
+    timeout : float
+        Seconds to wait for the server's first answer.
+
+    Raises
+    ------
+    ServerUnavailable
+        No server answered, or the private server could not start.
+    """
+    return Connection(endpoint, timeout=timeout)

@@ -1,0 +1,342 @@
+"""A connection to a luatorch server: requests, replies, references and liveness.
+
+One DEALER socket talks to the server's ROUTER (``bridge/PROTOCOL.md``). Every request
+carries an id; replies are matched by id, so several requests may be in flight
+(:meth:`Connection.submit`). ZeroMQ heartbeats and a socket monitor notice a dead server
+within seconds, also while the server is busy computing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import itertools
+import sys
+import threading
+import time
+import warnings
+import weakref
+from typing import Any
+
+import zmq
+from zmq.utils.monitor import recv_monitor_message
+
+from bridge import codec
+
+from .errors import ConnectionLost, RemoteError, ServerUnavailable
+from .spawn import LocalServer
+
+HEARTBEAT_IVL_MS = 1000
+HEARTBEAT_TIMEOUT_MS = 4000
+POLL_SLICE_MS = 100
+RELEASE_BATCH = 512
+COPY_THRESHOLD = 64 * 1024
+
+
+class AsyncResult:
+    """The future reply of a request sent with :meth:`Connection.submit`."""
+
+    def __init__(self, conn: Connection, request_id: int, op: str) -> None:
+        self._conn = conn
+        self.request_id = request_id
+        self.op = op
+        self._reply: dict | None = None
+
+    def ready(self) -> bool:
+        """True when the reply has arrived (does not block)."""
+        if self._reply is None:
+            self._reply = self._conn._take_reply(self.request_id, timeout=0.0)
+        return self._reply is not None
+
+    def wait(self, timeout: float | None = None) -> Any:
+        """Block until the reply arrives and return its value (raises its error)."""
+        if self._reply is None:
+            self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+            if self._reply is None:
+                raise TimeoutError(f"no reply to {self.op} (request {self.request_id}) within {timeout} s")
+        return self._conn._result(self._reply)
+
+    @property
+    def value(self) -> Any:
+        return self.wait()
+
+
+class Connection:
+    """The ``lua`` object of ``lua = client.connect()``.
+
+    Parameters
+    ----------
+    endpoint : str, optional
+        A server's ZeroMQ endpoint, e.g. ``"tcp://127.0.0.1:5555"``. Without one, a private
+        local server is started and stopped with this connection.
+    timeout : float
+        Seconds to wait for a server to answer the first ping.
+
+    Raises
+    ------
+    ServerUnavailable
+        When no server answers within ``timeout`` or a private server cannot start.
+    """
+
+    def __init__(self, endpoint: str | None = None, timeout: float = 10.0) -> None:
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._replies: dict[int, dict] = {}
+        self._discard: set[int] = set()
+        self._releases: collections.deque[tuple[int, int]] = collections.deque()
+        self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        self._method_cache: dict[tuple[str, str], bool] = {}
+        self.closed = False
+        self.server: LocalServer | None = None
+        if endpoint is None:
+            self.server = LocalServer()
+            endpoint = self.server.endpoint
+        self.endpoint = endpoint
+        self._ctx = zmq.Context.instance()
+        self._sock = self._ctx.socket(zmq.DEALER)
+        self._sock.setsockopt(zmq.LINGER, 0)
+        self._sock.setsockopt(zmq.IMMEDIATE, 1)
+        self._sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+        self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
+        self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
+        self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
+        self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_CONNECTED)
+        self._connected = False
+        self._lost = False
+        self._sock.connect(endpoint)
+        try:
+            self.info = self.submit("ping").wait(timeout)
+        except (TimeoutError, ConnectionLost) as e:
+            self._shutdown_quietly()
+            raise ServerUnavailable(f"no luatorch server answered at {endpoint} within {timeout} s") from e
+        atexit.register(_close_at_exit, weakref.ref(self))
+
+    # ------------------------------------------------------------------ requests
+
+    def submit(self, op: str, **fields: Any) -> AsyncResult:
+        """Send one request without waiting; returns its :class:`AsyncResult`."""
+        with self._lock:
+            self._check_open()
+            request_id = next(self._ids)
+            header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
+            header.update((k, v) for k, v in fields.items() if v is not None)
+            releases = self._drain_releases()
+            if releases:
+                header["release"] = releases
+            frames = codec.encode_message(header, default=self._to_ref)
+            self._read_monitor()
+            self._lost = False  # a disconnect before this request does not concern it
+            self._send(frames, op)
+            return AsyncResult(self, request_id, op)
+
+    def request(self, op: str, **fields: Any) -> Any:
+        """Send one request and return its value (None, one value, or a tuple)."""
+        return self.submit(op, **fields).wait()
+
+    def _send(self, frames: list, op: str) -> None:
+        try:
+            last = len(frames) - 1
+            for i, frame in enumerate(frames):
+                # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
+                self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
+        except zmq.Again as e:
+            raise ConnectionLost(f"could not send {op} to {self.endpoint}: the server is not connected") from e
+
+    def _drain_releases(self) -> list[list[int]]:
+        out = []
+        while self._releases:
+            ref_id, count = self._releases.popleft()
+            out.append([ref_id, count])
+        return out
+
+    def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
+        """Receive until the reply to request_id arrives; None if timeout passes first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poller = zmq.Poller()
+        poller.register(self._sock, zmq.POLLIN)
+        poller.register(self._monitor, zmq.POLLIN)
+        with self._lock:
+            while request_id not in self._replies:
+                remaining = POLL_SLICE_MS if deadline is None else min(
+                    POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
+                events = dict(poller.poll(remaining))
+                if self._monitor in events:
+                    self._read_monitor()
+                if self._sock in events:
+                    self._receive_one()
+                    continue
+                if self._lost:
+                    self._lost = False
+                    raise ConnectionLost(
+                        f"lost the connection to {self.endpoint} while waiting for the reply to "
+                        f"{op or 'a request'} (request {request_id}){self._server_note()}")
+                if self.server is not None and not self.server.alive():
+                    raise ConnectionLost(
+                        f"the local server died while handling {op or 'a request'}:\n"
+                        + self.server.describe())
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
+            return self._replies.pop(request_id)
+
+    def _server_note(self) -> str:
+        if self.server is not None and not self.server.alive():
+            return "; the local server exited:\n" + self.server.describe()
+        return ""
+
+    def _read_monitor(self) -> None:
+        while self._monitor.poll(0):
+            event = recv_monitor_message(self._monitor)
+            if event["event"] == zmq.EVENT_DISCONNECTED:
+                self._connected = False
+                self._lost = True
+            elif event["event"] == zmq.EVENT_CONNECTED:
+                self._connected = True
+
+    def _receive_one(self) -> None:
+        frames = self._sock.recv_multipart(copy=False)
+        try:
+            reply = codec.decode_message(frames, ref_hook=self._proxy_for)
+        except codec.CodecError as e:
+            warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
+            return
+        request_id = reply.get("id")
+        if request_id in self._discard:
+            self._discard.discard(request_id)
+            return
+        self._replies[request_id] = reply
+
+    def _result(self, reply: dict) -> Any:
+        out = reply.get("stdout")
+        if out:
+            sys.stdout.write(out)
+        if reply.get("warnings"):
+            warnings.warn("luatorch server: " + reply["warnings"].rstrip(), RuntimeWarning, stacklevel=3)
+        if reply.get("status") != "ok":
+            raise RemoteError(reply.get("ename", "Error"), reply.get("evalue", ""), reply.get("traceback", ""))
+        values = reply.get("values") or []
+        if len(values) == 0:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return tuple(values)
+
+    # ------------------------------------------------------------------ references
+
+    def _to_ref(self, obj: Any) -> Any:
+        from .proxy import LuaObject
+
+        if isinstance(obj, LuaObject):
+            if obj._conn is not self:
+                raise ValueError("a proxy of another connection cannot be sent to this server")
+            return codec.RemoteRef(obj._id, obj._typename)
+        raise TypeError(f"cannot send a {type(obj).__name__} to the Lua server")
+
+    def _proxy_for(self, ref: codec.RemoteRef) -> Any:
+        from .proxy import make_proxy
+
+        proxy = self._proxies.get(ref.id)
+        if proxy is not None:
+            proxy._receipts += 1
+            return proxy
+        proxy = make_proxy(self, ref.id, ref.typename)
+        self._proxies[ref.id] = proxy
+        return proxy
+
+    def _release(self, ref_id: int, receipts: int) -> None:
+        """Called from proxies' finalizers: queue the release for the next request."""
+        if self.closed:
+            return
+        self._releases.append((ref_id, receipts))
+        if len(self._releases) >= RELEASE_BATCH and self._lock.acquire(blocking=False):
+            try:
+                self.flush_releases()
+            finally:
+                self._lock.release()
+
+    def flush_releases(self) -> None:
+        """Send queued releases now instead of with the next request."""
+        with self._lock:
+            if not self._releases or self.closed:
+                return
+            result = self.submit("release")
+            self._discard.add(result.request_id)
+
+    def is_method(self, typename: str, name: str) -> bool | None:
+        return self._method_cache.get((typename, name))
+
+    def learn_method(self, typename: str, name: str, is_method: bool) -> None:
+        self._method_cache[(typename, name)] = is_method
+
+    # ------------------------------------------------------------------ the API
+
+    def require(self, name: str) -> Any:
+        """``require(name)`` on the server: a proxy of the module table (torch, nn, optim)."""
+        return self.request("require", name=name)
+
+    def eval(self, code: str) -> Any:
+        """Evaluate a Lua expression (or chunk) and return its value(s)."""
+        return self.request("eval", code=code)
+
+    def execute(self, code: str) -> Any:
+        """Run a Lua chunk (statements); returns what the chunk returns."""
+        return self.request("execute", code=code)
+
+    def ref(self, code: str) -> Any:
+        """Evaluate a Lua expression and return it as a proxy, even a plain table."""
+        return self.request("eval", code=code, as_ref=True)
+
+    @property
+    def globals(self) -> Any:
+        """Lua globals: ``lua.globals.x`` reads, ``lua.globals.x = v`` writes."""
+        from .proxy import Globals
+
+        return Globals(self)
+
+    def ping(self) -> dict:
+        return self.request("ping")
+
+    def close(self) -> None:
+        """Release every reference; stop the private server if this connection started it."""
+        if self.closed:
+            return
+        with self._lock:
+            try:
+                if not self._lost and (self.server is None or self.server.alive()):
+                    self.submit("close").wait(5.0)
+                    if self.server is not None:
+                        self.submit("shutdown").wait(5.0)
+            except Exception:  # noqa: BLE001 - closing must not fail on a dead server
+                pass
+            self._shutdown_quietly()
+
+    def _shutdown_quietly(self) -> None:
+        self.closed = True
+        try:
+            self._sock.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        self._monitor.close(0)
+        self._sock.close(0)
+        if self.server is not None:
+            if not self.server.wait(5.0):
+                self.server.kill()
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise ConnectionLost("this connection is closed")
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<luatorch connection to {self.endpoint} ({state})>"
+
+
+def _close_at_exit(ref: weakref.ref) -> None:
+    conn = ref()
+    if conn is not None:
+        conn.close()

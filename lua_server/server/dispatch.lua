@@ -1,0 +1,125 @@
+-- The request handlers of bridge/PROTOCOL.md. Each takes (client, request) and returns
+-- the Lua results as a packed list {n = count, ...}; errors propagate to the server loop,
+-- which turns them into error replies.
+local torch = require "torch"
+
+local type, error, tostring, select, unpack = type, error, tostring, select, unpack
+local mp = require "server.msgpack"
+
+local H = {}
+
+local function pack(...)
+  return { n = select("#", ...), ... }
+end
+
+local function args_of(req)
+  local a = req.args
+  if a == nil then return {}, 0 end
+  if type(a) ~= "table" then error({ ename = "ProtocolError", evalue = "args must be an array" }, 0) end
+  return a, mp.array_length(a) or #a
+end
+
+local function need(req, field, kind)
+  local v = req[field]
+  if v == nil or (kind and type(v) ~= kind) then
+    error({ ename = "ProtocolError", evalue = string.format("%s request needs a %s field '%s'",
+      tostring(req.op), kind or "value", field) }, 0)
+  end
+  return v
+end
+
+local function describe(obj)
+  return torch.typename(obj) or type(obj)
+end
+
+function H.ping(server)
+  return pack({ protocol = 1, server = "luatorch", torch = server.torch_version })
+end
+
+function H.require(_, req)
+  return pack(require(need(req, "name", "string")))
+end
+
+function H.global(_, req)
+  return pack(_G[need(req, "name", "string")])
+end
+
+function H.get(_, req)
+  local target = need(req, "target")
+  return pack(target[need(req, "key")])
+end
+
+function H.set(_, req)
+  local target = need(req, "target")
+  target[need(req, "key")] = req.value
+  return pack()
+end
+
+function H.call(_, req)
+  local target = need(req, "target")
+  local args, n = args_of(req)
+  return pack(target(unpack(args, 1, n)))
+end
+
+function H.method(_, req)
+  local target = need(req, "target")
+  local name = need(req, "name", "string")
+  local f = target[name]
+  if f == nil then
+    error(string.format("%s has no method '%s'", describe(target), name), 0)
+  end
+  local args, n = args_of(req)
+  return pack(f(target, unpack(args, 1, n)))
+end
+
+-- construct {class = "nn.Linear", args}: look the dotted name up from _G and call it
+function H.construct(_, req)
+  local name = need(req, "class", "string")
+  local cls = _G
+  for part in name:gmatch("[^%.]+") do
+    cls = type(cls) == "table" and cls[part] or nil
+  end
+  if cls == nil then error("unknown class " .. name, 0) end
+  local args, n = args_of(req)
+  return pack(cls(unpack(args, 1, n)))
+end
+
+local function compile(code, chunkname)
+  local f, err = loadstring("return " .. code, chunkname)
+  if not f then f, err = loadstring(code, chunkname) end
+  if not f then error(err, 0) end
+  return f
+end
+
+function H.eval(_, req)
+  return pack(compile(need(req, "code", "string"), "=eval")())
+end
+
+function H.execute(_, req)
+  local f, err = loadstring(need(req, "code", "string"), "=execute")
+  if not f then error(err, 0) end
+  return pack(f())
+end
+
+function H.value(_, req)
+  return pack(need(req, "target"))
+end
+
+function H.release()
+  return pack()
+end
+
+function H.close(_, _, client)
+  client.registry:clear()
+  return pack()
+end
+
+function H.shutdown(server)
+  if not server.allow_shutdown then
+    error("this server was not started with --allow-shutdown", 0)
+  end
+  server.running = false
+  return pack()
+end
+
+return H

@@ -1,0 +1,205 @@
+-- The luatorch server: a ZeroMQ ROUTER that serves the Torch7 runtime to clients
+-- (bridge/PROTOCOL.md). One request at a time; every request runs under xpcall, so a bad
+-- request becomes an error reply and the server keeps serving every other object and client.
+local ffi = require "ffi"
+local zmq = require "server.zmq"
+local mp = require "server.msgpack"
+local wire = require "server.wire"
+local Registry = require "server.registry"
+local marshal = require "server.marshal"
+local handlers = require "server.dispatch"
+local torch = require "torch"
+local aten = require "aten"
+
+local type, tostring, error, pcall, xpcall = type, tostring, error, pcall, xpcall
+local concat = table.concat
+
+ffi.cdef [[ int kill(int pid, int sig); ]]
+
+local USAGE = [[
+usage: luatorch-server [--listen ENDPOINT] [--announce] [--allow-shutdown] [--parent-pid PID]
+  --listen ENDPOINT   ZeroMQ endpoint to bind (default tcp://127.0.0.1:5555; loopback unless
+                      you name another address, e.g. tcp://0.0.0.0:5555)
+  --announce          print "LUATORCH-LISTENING <endpoint>" on stdout once bound
+  --allow-shutdown    let clients stop the server with a shutdown request
+  --parent-pid PID    exit when process PID is gone (private servers of a client)]]
+
+local function parse_args(argv)
+  local opts = { listen = "tcp://127.0.0.1:5555" }
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--listen" then opts.listen = argv[i + 1]; i = i + 1
+    elseif a == "--announce" then opts.announce = true
+    elseif a == "--allow-shutdown" then opts.allow_shutdown = true
+    elseif a == "--parent-pid" then opts.parent_pid = tonumber(argv[i + 1]); i = i + 1
+    elseif a == "-h" or a == "--help" then print(USAGE); os.exit(0)
+    else io.stderr:write("luatorch-server: unknown argument ", tostring(a), "\n", USAGE, "\n"); os.exit(2)
+    end
+    i = i + 1
+  end
+  if not opts.listen then io.stderr:write(USAGE, "\n"); os.exit(2) end
+  return opts
+end
+
+-- print() inside a request goes back to the client with the reply
+local real_print = print
+local captured
+_G.print = function(...)
+  if not captured then return real_print(...) end
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  captured[#captured + 1] = concat(parts, "\t") .. "\n"
+end
+
+local function error_fields(err)
+  if type(err) == "table" and err.ename then return err.ename, tostring(err.evalue) end
+  return "LuaError", tostring(err)
+end
+
+local function traceback(err)
+  local ename, evalue = error_fields(err)
+  return { ename = ename, evalue = evalue, traceback = debug.traceback(evalue, 2) }
+end
+
+local function protocol_error(msg)
+  error({ ename = "ProtocolError", evalue = msg }, 0)
+end
+
+-- Decode the header; releases are honoured even when the request itself is bad.
+local function decode(client, frames)
+  local header = zmq.frame_string(frames[1])
+  local ok, req = pcall(mp.decode, header, marshal.ext_hook(client.registry, frames))
+  if ok then return req end
+  local failure = req
+  local ok2, raw = pcall(mp.decode, header, nil)  -- ext markers only: ids and releases
+  if ok2 and type(raw) == "table" then
+    if type(raw.release) == "table" then
+      for _, r in ipairs(raw.release) do
+        if type(r) == "table" then client.registry:release(r[1], r[2]) end
+      end
+    end
+    error({ ename = type(failure) == "table" and failure.ename or "ProtocolError",
+      evalue = type(failure) == "table" and failure.evalue or tostring(failure), id = raw.id }, 0)
+  end
+  protocol_error("undecodable header: " .. tostring(type(failure) == "table" and failure.evalue or failure))
+end
+
+local function handle(server, client, frames)
+  local req = decode(client, frames)
+  if type(req) ~= "table" then protocol_error("the header must be a map") end
+  if req.v ~= wire.VERSION then
+    error({ ename = "ProtocolError", id = req.id, evalue = "unsupported protocol version " ..
+      tostring(req.v) .. " (this server speaks " .. wire.VERSION .. ")" }, 0)
+  end
+  if type(req.release) == "table" then
+    for _, r in ipairs(req.release) do
+      if type(r) == "table" then client.registry:release(r[1], r[2]) end
+    end
+  end
+  local h = handlers[req.op]
+  if not h then error({ ename = "ProtocolError", id = req.id, evalue = "unknown op " .. tostring(req.op) }, 0) end
+  server.current_id = req.id
+  local results = h(server, req, client)
+  local values, out_frames = {}, {}
+  for i = 1, results.n do
+    local v = results[i]
+    if req.op == "value" then
+      values[i] = marshal.by_value(client.registry, v, out_frames)
+    elseif req.op == "require" or req.as_ref then
+      values[i] = marshal.as_ref(client.registry, v)
+    else
+      values[i] = marshal.to_wire(client.registry, v)
+    end
+  end
+  return { v = wire.VERSION, id = req.id, status = "ok", values = mp.array(values, results.n) }, out_frames
+end
+
+local function serve_one(server, sock, frames)
+  local identity = zmq.frame_string(frames[1])
+  local client = server.clients[identity]
+  if not client then
+    client = { registry = Registry.new() }
+    server.clients[identity] = client
+  end
+  local body = {}
+  for i = 2, #frames do body[i - 1] = frames[i] end
+  server.current_id = nil
+  captured = {}
+  local ok, reply, out_frames = xpcall(function()
+    if #body == 0 then protocol_error("empty message") end
+    return handle(server, client, body)
+  end, traceback)
+  if not ok then
+    local e = reply
+    e.v, e.status = wire.VERSION, "error"
+    e.id = server.current_id
+    if e.id == nil then
+      local ok2, raw = pcall(mp.decode, #body > 0 and zmq.frame_string(body[1]) or "", nil)
+      if ok2 and type(raw) == "table" then e.id = raw.id end
+    end
+    reply, out_frames = e, {}
+  end
+  if #captured > 0 then reply.stdout = concat(captured) end
+  captured = nil
+  local warnings = aten.warnings()
+  if warnings then reply.warnings = warnings end
+  local ok_enc, header = pcall(mp.encode, reply)
+  if not ok_enc then
+    header = mp.encode({ v = wire.VERSION, id = reply.id, status = "error", ename = "LuaError",
+      evalue = "the result could not be encoded: " .. tostring(header), traceback = "" })
+    out_frames = {}
+  end
+  local parts = { identity, header }
+  for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
+  zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
+end
+
+local function parent_alive(pid)
+  return pid == nil or ffi.C.kill(pid, 0) == 0
+end
+
+local function main(argv)
+  local opts = parse_args(argv)
+  local ctx = zmq.context()
+  local sock = zmq.socket(ctx, zmq.ROUTER)
+  zmq.setsockopt_int(sock, zmq.LINGER, 1000)
+  zmq.setsockopt_int(sock, zmq.HEARTBEAT_IVL, 2000)
+  zmq.setsockopt_int(sock, zmq.HEARTBEAT_TIMEOUT, 6000)
+  local ok, err = zmq.bind(sock, opts.listen)
+  if not ok then
+    io.stderr:write("luatorch-server: cannot ", err, "\n")
+    os.exit(1)
+  end
+  local endpoint = zmq.last_endpoint(sock) or opts.listen
+  io.stderr:write("luatorch server (", torch.version, ", libzmq ", zmq.version(), ") listening on ",
+    endpoint, "\n")
+  if opts.announce then
+    io.stdout:write("LUATORCH-LISTENING ", endpoint, "\n")
+    io.stdout:flush()
+  end
+  local server = {
+    running = true, clients = {}, allow_shutdown = opts.allow_shutdown,
+    torch_version = aten.config.torch_version,
+  }
+  while server.running do
+    local ready, perr, errno = zmq.poll_in(sock, 1000)
+    if ready == nil and errno ~= zmq.EINTR then
+      io.stderr:write("luatorch-server: ", perr, "\n")
+      break
+    end
+    if ready then
+      local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
+      if frames then
+        serve_one(server, sock, frames)
+        zmq.release(frames)
+      end
+    elseif not parent_alive(opts.parent_pid) then
+      break
+    end
+  end
+  zmq.close(sock)
+  zmq.term(ctx)
+end
+
+main(arg or {})

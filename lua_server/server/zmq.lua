@@ -1,0 +1,148 @@
+-- libzmq through LuaJIT's FFI: the few calls the server needs, 1:1, plus multipart
+-- receive/send helpers. Frames are received as zmq_msg_t so tensor bytes are copied once,
+-- straight from libzmq's buffer into the tensor.
+local ffi = require "ffi"
+
+local C_string, ffi_new = ffi.string, ffi.new
+local error, tonumber = error, tonumber
+
+ffi.cdef [[
+typedef struct luatorch_zmq_msg_t { unsigned char _[64]; } __attribute__((aligned(8))) luatorch_zmq_msg_t;
+typedef struct luatorch_zmq_pollitem_t { void *socket; int fd; short events; short revents; } luatorch_zmq_pollitem_t;
+void *zmq_ctx_new(void);
+int zmq_ctx_term(void *context);
+void *zmq_socket(void *, int type);
+int zmq_close(void *s);
+int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen);
+int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen);
+int zmq_bind(void *s, const char *addr);
+int zmq_send(void *s, const void *buf, size_t len, int flags);
+int zmq_msg_init(luatorch_zmq_msg_t *msg);
+int zmq_msg_recv(luatorch_zmq_msg_t *msg, void *s, int flags);
+int zmq_msg_close(luatorch_zmq_msg_t *msg);
+void *zmq_msg_data(luatorch_zmq_msg_t *msg);
+size_t zmq_msg_size(const luatorch_zmq_msg_t *msg);
+int zmq_msg_more(const luatorch_zmq_msg_t *msg);
+int zmq_errno(void);
+const char *zmq_strerror(int errnum);
+int zmq_poll(luatorch_zmq_pollitem_t *items, int nitems, long timeout);
+void zmq_version(int *major, int *minor, int *patch);
+]]
+
+-- Debian's libzmq5 ships only the versioned name; a dev install also has libzmq.so
+local ok, lib = pcall(ffi.load, "libzmq.so.5")
+if not ok then lib = ffi.load("zmq") end
+
+local _M = {
+  ROUTER = 6, DEALER = 5, SNDMORE = 2, DONTWAIT = 1, POLLIN = 1,
+  LINGER = 17, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
+  HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
+  EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
+}
+
+local function check(rc, what)
+  if rc == -1 or rc == nil then
+    local errno = lib.zmq_errno()
+    return nil, what .. ": " .. C_string(lib.zmq_strerror(errno)), errno
+  end
+  return rc
+end
+
+function _M.context()
+  local ctx = lib.zmq_ctx_new()
+  if ctx == nil then error("zmq_ctx_new failed: " .. C_string(lib.zmq_strerror(lib.zmq_errno())), 2) end
+  return ctx
+end
+
+function _M.term(ctx) lib.zmq_ctx_term(ctx) end
+
+function _M.socket(ctx, kind)
+  local s = lib.zmq_socket(ctx, kind)
+  if s == nil then error("zmq_socket failed: " .. C_string(lib.zmq_strerror(lib.zmq_errno())), 2) end
+  return s
+end
+
+function _M.close(s) lib.zmq_close(s) end
+
+local int_opt = ffi_new("int[1]")
+function _M.setsockopt_int(s, option, value)
+  int_opt[0] = value
+  return check(lib.zmq_setsockopt(s, option, int_opt, ffi.sizeof("int")), "zmq_setsockopt")
+end
+
+function _M.bind(s, endpoint)
+  return check(lib.zmq_bind(s, endpoint), "bind " .. endpoint)
+end
+
+-- the endpoint actually bound (resolves tcp port 0)
+function _M.last_endpoint(s)
+  local buf = ffi_new("char[256]")
+  local len = ffi_new("size_t[1]", 256)
+  if lib.zmq_getsockopt(s, _M.LAST_ENDPOINT, buf, len) ~= 0 then return nil end
+  return C_string(buf)
+end
+
+local pollitem = ffi_new("luatorch_zmq_pollitem_t[1]")
+-- true when a message is ready within timeout_ms; nil, err on failure (EINTR included)
+function _M.poll_in(s, timeout_ms)
+  pollitem[0].socket = s
+  pollitem[0].events = _M.POLLIN
+  pollitem[0].revents = 0
+  local rc, err, errno = check(lib.zmq_poll(pollitem, 1, timeout_ms), "zmq_poll")
+  if not rc then return nil, err, errno end
+  return rc > 0 and (pollitem[0].revents % 2 == 1)
+end
+
+-- A received multipart message: frames[i] = {ptr = void*, size = n, msg = zmq_msg_t}.
+-- Call release(frames) once the frames' bytes are no longer needed.
+function _M.recv_multipart(s, flags)
+  local frames = {}
+  repeat
+    local msg = ffi_new("luatorch_zmq_msg_t")
+    lib.zmq_msg_init(msg)
+    local rc, err, errno = check(lib.zmq_msg_recv(msg, s, flags or 0), "zmq_msg_recv")
+    if not rc then
+      lib.zmq_msg_close(msg)
+      _M.release(frames)
+      return nil, err, errno
+    end
+    frames[#frames + 1] = { msg = msg, ptr = lib.zmq_msg_data(msg), size = tonumber(lib.zmq_msg_size(msg)) }
+  until lib.zmq_msg_more(msg) == 0
+  return frames
+end
+
+function _M.release(frames)
+  for i = 1, #frames do
+    local f = frames[i]
+    if f.msg then lib.zmq_msg_close(f.msg); f.msg = nil end
+  end
+end
+
+function _M.frame_string(frame)
+  return C_string(frame.ptr, frame.size)
+end
+
+-- parts[i] is a Lua string or {ptr = pointer, size = n} (copied by libzmq on send)
+function _M.send_multipart(s, parts)
+  local n = #parts
+  for i = 1, n do
+    local p = parts[i]
+    local flags = i < n and _M.SNDMORE or 0
+    local rc, err, errno
+    if type(p) == "string" then
+      rc, err, errno = check(lib.zmq_send(s, p, #p, flags), "zmq_send")
+    else
+      rc, err, errno = check(lib.zmq_send(s, p.ptr, p.size, flags), "zmq_send")
+    end
+    if not rc then return nil, err, errno end
+  end
+  return true
+end
+
+function _M.version()
+  local a, b, c = ffi_new("int[1]"), ffi_new("int[1]"), ffi_new("int[1]")
+  lib.zmq_version(a, b, c)
+  return string.format("%d.%d.%d", a[0], b[0], c[0])
+end
+
+return _M
