@@ -87,6 +87,7 @@ class Connection:
         self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._method_cache: dict[tuple[str, str], bool] = {}
         self.closed = False
+        self._tostring: Any = None
         self.server: LocalServer | None = None
         if endpoint is None:
             self.server = LocalServer()
@@ -140,7 +141,8 @@ class Connection:
                 # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
                 self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
         except zmq.Again as e:
-            raise ConnectionLost(f"could not send {op} to {self.endpoint}: the server is not connected") from e
+            raise ConnectionLost(
+                f"could not send {op} to {self.endpoint}: the server is not connected") from e
 
     def _drain_releases(self) -> list[list[int]]:
         out = []
@@ -212,7 +214,8 @@ class Connection:
         if reply.get("warnings"):
             warnings.warn("luatorch server: " + reply["warnings"].rstrip(), RuntimeWarning, stacklevel=3)
         if reply.get("status") != "ok":
-            raise RemoteError(reply.get("ename", "Error"), reply.get("evalue", ""), reply.get("traceback", ""))
+            raise RemoteError(
+                reply.get("ename", "Error"), reply.get("evalue", ""), reply.get("traceback", ""))
         values = reply.get("values") or []
         if len(values) == 0:
             return None
@@ -291,6 +294,12 @@ class Connection:
         from .proxy import Globals
 
         return Globals(self)
+
+    def tostring(self, obj: Any) -> str:
+        """Lua's ``tostring(obj)`` (how ``print(net)`` shows a model as Torch7 does)."""
+        if self._tostring is None:
+            self._tostring = self.eval("tostring")
+        return self._tostring(obj)
 
     def ping(self) -> dict:
         return self.request("ping")

@@ -40,8 +40,10 @@ class LuaObject:
         if known:
             return BoundMethod(self, name)
         value = conn.request("get", target=self, key=name)
+        if self._typename in ("table", "function"):
+            return value  # a namespace (torch, nn): its functions are plain functions
         is_method = isinstance(value, LuaObject) and value._typename == "function"
-        if known is None and self._typename not in ("table", "function"):
+        if known is None:
             conn.learn_method(self._typename, name, is_method)
         return BoundMethod(self, name) if is_method else value
 
@@ -72,6 +74,10 @@ class LuaObject:
 
     def __repr__(self) -> str:
         return f"<lua {self._typename} #{self._id}>"
+
+    def __str__(self) -> str:
+        # str() and print() clearly ask for the text: Lua's tostring, one round trip
+        return self._conn.tostring(self)
 
     def __del__(self) -> None:
         try:

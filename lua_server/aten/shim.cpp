@@ -9,6 +9,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
+#include <c10/util/Logging.h>
 
 #include <cstring>
 #include <memory>
@@ -65,7 +66,13 @@ extern "C" {
 
 const char* lt_last_error(void) { return last_error.c_str(); }
 
-void lt_install_warning_handler(void) { c10::WarningUtils::set_warning_handler(&collecting_handler); }
+// Called once at load. c10::Error normally records a C++ backtrace; glibc's backtrace()
+// then unwinds into LuaJIT's JIT-compiled frames, which have no unwind tables, and aborts.
+// Errors carry ATen's message without a C++ stack instead.
+void lt_install_warning_handler(void) {
+  c10::WarningUtils::set_warning_handler(&collecting_handler);
+  c10::SetStackTraceFetcher([]() -> std::string { return ""; });
+}
 
 // Returns the collected warnings and clears them; the pointer is valid until the next call.
 const char* lt_take_warnings(void) {

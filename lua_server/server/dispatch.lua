@@ -32,8 +32,9 @@ local function describe(obj)
   return torch.typename(obj) or type(obj)
 end
 
-function H.ping(server)
-  return pack({ protocol = 1, server = "luatorch", torch = server.torch_version })
+function H.ping(server, _, client)
+  return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
+    refs = client.registry.count })
 end
 
 function H.require(_, req)

@@ -69,8 +69,14 @@ end
 -- Decode the header; releases are honoured even when the request itself is bad.
 local function decode(client, frames)
   local header = zmq.frame_string(frames[1])
-  local ok, req = pcall(mp.decode, header, marshal.ext_hook(client.registry, frames))
-  if ok then return req end
+  local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client.registry, frames))
+  if ok then
+    if next_pos ~= #header + 1 then
+      error({ ename = "ProtocolError", id = type(req) == "table" and req.id or nil,
+        evalue = string.format("%d trailing bytes after the header map", #header + 1 - next_pos) }, 0)
+    end
+    return req
+  end
   local failure = req
   local ok2, raw = pcall(mp.decode, header, nil)  -- ext markers only: ids and releases
   if ok2 and type(raw) == "table" then

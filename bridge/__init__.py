@@ -1,0 +1,1 @@
+"""The luatorch bridge: the wire protocol (PROTOCOL.md) and its Python codec."""

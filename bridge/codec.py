@@ -1,0 +1,316 @@
+"""Messages to and from ZeroMQ frames, as ``bridge/PROTOCOL.md`` (version 1) defines them.
+
+A message is a list of frames: frame 0 is the header, one msgpack map; frames 1..k hold
+tensor data that tensor ext values in the header refer to by index. The encoding is
+deterministic (smallest int forms, sorted map keys) so golden vectors re-encode exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import msgpack
+import numpy as np
+
+PROTOCOL_VERSION = 1
+EXT_REF = 1
+EXT_TENSOR = 2
+INLINE_MAX = 1024
+MAX_HEADER = 64 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NDIM = 64
+MAX_FRAMES = 2**32 - 1
+
+#: dtype code -> little-endian numpy dtype; Torch7 calls them Byte, Char, Short, Int, Long,
+#: Float, Double and Half tensors
+CODE_DTYPES: dict[int, np.dtype] = {
+    code: np.dtype(name).newbyteorder("<")
+    for code, name in enumerate(
+        ["uint8", "int8", "int16", "int32", "int64", "float32", "float64", "float16"], start=1
+    )
+}
+_DTYPE_CODES = {(dt.kind, dt.itemsize): code for code, dt in CODE_DTYPES.items()}
+
+
+class CodecError(ValueError):
+    """Bytes that do not follow the protocol, or a value the protocol cannot carry."""
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """A Lua object that stays on the server, named by its reference id (ext 1)."""
+
+    id: int
+    typename: str
+
+
+# ----------------------------------------------------------------------------- ext payloads
+
+
+def pack_ref(ref: RemoteRef) -> bytes:
+    """Return the ext 1 payload: 8-byte big-endian id, then the UTF-8 type name."""
+    if not 0 <= ref.id < 2**64:
+        raise CodecError(f"reference id {ref.id} does not fit in 64 unsigned bits")
+    return struct.pack(">Q", ref.id) + ref.typename.encode()
+
+
+def unpack_ref(payload: bytes) -> RemoteRef:
+    """Parse an ext 1 payload.
+
+    Raises
+    ------
+    CodecError
+        If the payload is shorter than 8 bytes or the type name is not UTF-8.
+    """
+    if len(payload) < 8:
+        raise CodecError(f"reference payload must be at least 8 bytes, got {len(payload)}")
+    try:
+        typename = bytes(payload[8:]).decode()
+    except UnicodeDecodeError as e:
+        raise CodecError(f"reference type name is not UTF-8: {e}") from e
+    return RemoteRef(struct.unpack_from(">Q", payload)[0], typename)
+
+
+def pack_tensor(array: np.ndarray, frames: list[bytes | memoryview]) -> bytes:
+    """Return the ext 2 payload for ``array``.
+
+    Data of more than ``INLINE_MAX`` bytes is appended to ``frames`` (the frames after the
+    header, so its index is ``len(frames)`` afterwards) as a zero-copy view; less is inline.
+
+    Raises
+    ------
+    TypeError
+        For bool arrays and dtypes with no Torch7 tensor type.
+    """
+    dt = array.dtype
+    if dt.kind == "b":
+        raise TypeError("bool arrays have no Torch7 tensor type; send array.astype(np.uint8)")
+    code = _DTYPE_CODES.get((dt.kind, dt.itemsize))
+    if code is None:
+        raise TypeError(f"unsupported tensor dtype {dt}: use uint8, int8/16/32/64 or float16/32/64")
+    if array.ndim > MAX_NDIM:
+        raise CodecError(f"array has {array.ndim} dimensions, more than {MAX_NDIM}")
+    if dt.byteorder == ">" or (dt.byteorder == "=" and sys.byteorder == "big"):
+        array = array.astype(dt.newbyteorder("<"))
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    inline = array.nbytes <= INLINE_MAX
+    head = struct.pack(f">BBB{array.ndim}Q", code, 0 if inline else 1, array.ndim, *array.shape)
+    if inline:
+        return head + array.tobytes()
+    if len(frames) >= MAX_FRAMES:
+        raise CodecError(f"a message holds at most {MAX_FRAMES} data frames")
+    frames.append(memoryview(array.reshape(-1).view(np.uint8)))
+    return head + struct.pack(">I", len(frames))
+
+
+def _parse_tensor(payload: bytes) -> tuple[np.dtype, tuple[int, ...], int, bytes | int]:
+    """Split an ext 2 payload into dtype, shape, byte count and inline data or frame index."""
+    if len(payload) < 3:
+        raise CodecError(f"tensor payload is {len(payload)} bytes, shorter than its 3-byte prefix")
+    code, flags, ndim = payload[0], payload[1], payload[2]
+    if code not in CODE_DTYPES:
+        raise CodecError(f"unknown tensor dtype code {code}")
+    if flags > 1:
+        raise CodecError(f"unknown tensor flags {flags} (0 = inline, 1 = frame)")
+    if ndim > MAX_NDIM:
+        raise CodecError(f"tensor has {ndim} dimensions, more than {MAX_NDIM}")
+    start = 3 + 8 * ndim
+    if len(payload) < start:
+        raise CodecError(f"tensor payload is {len(payload)} bytes, too short for {ndim} sizes")
+    dtype = CODE_DTYPES[code]
+    shape = struct.unpack_from(f">{ndim}Q", payload, 3)
+    nbytes = math.prod(shape) * dtype.itemsize
+    rest = payload[start:]
+    if flags == 0:
+        if len(rest) != nbytes:
+            raise CodecError(f"inline tensor data is {len(rest)} bytes, expected {nbytes}")
+        return dtype, shape, nbytes, rest
+    if len(rest) != 4:
+        raise CodecError(f"tensor frame index must be 4 bytes, got {len(rest)}")
+    return dtype, shape, nbytes, struct.unpack(">I", rest)[0]
+
+
+def unpack_tensor(payload: bytes, frames: Sequence[memoryview]) -> tuple[np.ndarray, int | None]:
+    """Build a writable, native-order array from an ext 2 payload.
+
+    ``frames`` is the whole message (frame 0 is the header). Returns the array and the
+    index of the frame it was read from, or None when the data was inline.
+
+    Raises
+    ------
+    CodecError
+        If the payload is malformed, the frame index is out of range, or lengths disagree.
+    """
+    dtype, shape, nbytes, data = _parse_tensor(payload)
+    index = None
+    if isinstance(data, int):
+        index = data
+        if not 1 <= index < len(frames):
+            raise CodecError(
+                f"tensor refers to frame {index}, but the data frames are 1..{len(frames) - 1}"
+            )
+        data = frames[index]
+        if len(data) != nbytes:
+            raise CodecError(f"frame {index} holds {len(data)} bytes, the tensor needs {nbytes}")
+    # frombuffer tolerates unaligned memory; astype copies into a fresh aligned, writable array
+    flat = np.frombuffer(data, dtype=dtype, count=nbytes // dtype.itemsize)
+    return flat.astype(dtype.newbyteorder("="), copy=True).reshape(shape), index
+
+
+# ----------------------------------------------------------------------------- messages
+
+
+def _key_order(key: Any) -> tuple[int, Any]:
+    """Map key order: ints, floats, strings (str and bytes, bytewise), then booleans."""
+    if isinstance(key, bool):
+        return (3, key)
+    if isinstance(key, int):
+        return (0, key)
+    if isinstance(key, float):
+        return (1, key)
+    if isinstance(key, str):
+        return (2, key.encode())
+    if isinstance(key, bytes):
+        return (2, key)
+    raise TypeError(f"cannot encode a map key of type {type(key).__name__}")
+
+
+def _prepare(obj: Any, frames: list, default: Callable[[Any], Any] | None, depth: int) -> Any:
+    """Turn obj into what msgpack packs as the protocol wants (``depth`` counts containers)."""
+    if obj is None or isinstance(obj, (bool, str, bytes, msgpack.ExtType)):
+        return obj
+    if isinstance(obj, int):
+        if not -(2**63) <= obj < 2**64:
+            raise CodecError(f"integer {obj} is outside msgpack's range [-2^63, 2^64)")
+        return obj
+    if isinstance(obj, float):
+        return math.nan if math.isnan(obj) else obj  # one NaN bit pattern, as Lua sends
+    if isinstance(obj, (dict, list, tuple)):
+        if depth > MAX_DEPTH:
+            raise CodecError(f"containers nested deeper than {MAX_DEPTH} levels (a cycle?)")
+        if isinstance(obj, dict):
+            keys = sorted(obj, key=_key_order)
+            return {k: _prepare(obj[k], frames, default, depth + 1) for k in keys}
+        return [_prepare(x, frames, default, depth + 1) for x in obj]
+    if isinstance(obj, RemoteRef):
+        return msgpack.ExtType(EXT_REF, pack_ref(obj))
+    if isinstance(obj, np.ndarray):
+        return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
+    if isinstance(obj, np.generic):
+        return _prepare(obj.item(), frames, None, depth)
+    if isinstance(obj, (bytearray, memoryview)):
+        return bytes(obj)
+    if default is not None:
+        return _prepare(default(obj), frames, None, depth)
+    raise TypeError(f"cannot encode object of type {type(obj).__name__}")
+
+
+def encode_message(
+    header: dict, default: Callable[[Any], Any] | None = None
+) -> list[bytes | memoryview]:
+    """Encode a header map into frames.
+
+    Parameters
+    ----------
+    header : dict
+        The header. numpy arrays anywhere inside become tensor ext values, RemoteRef
+        becomes ext 1, tuples become arrays, numpy scalars become plain numbers.
+    default : callable, optional
+        Called with any other object; must return an encodable value (e.g. a RemoteRef).
+
+    Returns
+    -------
+    list of bytes or memoryview
+        ``[header, *data_frames]``; data frames are zero-copy views of the arrays, so the
+        arrays must not change until the message is sent.
+
+    Raises
+    ------
+    TypeError
+        For an object that cannot be encoded, a bool array or an unsupported dtype.
+    CodecError
+        For integers out of range, nesting deeper than 64 or a header over 64 MiB.
+    """
+    if not isinstance(header, dict):
+        raise TypeError(f"a message header must be a dict, not {type(header).__name__}")
+    frames: list[bytes | memoryview] = []
+    head = msgpack.packb(_prepare(header, frames, default, 1), use_bin_type=True)
+    if len(head) > MAX_HEADER:
+        raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
+    return [head, *frames]
+
+
+def _as_bytes_view(frame: Any) -> memoryview:
+    view = memoryview(getattr(frame, "buffer", frame))
+    return view if view.format == "B" and view.ndim == 1 else view.cast("B")
+
+
+def _check_depth(obj: Any, depth: int) -> None:
+    if isinstance(obj, (list, dict)):
+        if depth > MAX_DEPTH:
+            raise CodecError(f"arrays and maps nested deeper than {MAX_DEPTH} levels")
+        for item in obj.values() if isinstance(obj, dict) else obj:
+            _check_depth(item, depth + 1)
+
+
+def decode_message(
+    frames: Sequence[Any], ref_hook: Callable[[RemoteRef], Any] | None = None
+) -> dict:
+    """Decode a message from its frames.
+
+    Parameters
+    ----------
+    frames : sequence of bytes, memoryview or zmq.Frame-like (with ``.buffer``)
+        The header frame, then the data frames.
+    ref_hook : callable, optional
+        Called with each RemoteRef; its result replaces the reference (e.g. a proxy).
+
+    Returns
+    -------
+    dict
+        The header. Tensors are writable, aligned, native-order numpy arrays copied out of
+        their frames; bin is ``bytes``, str is ``str``.
+
+    Raises
+    ------
+    CodecError
+        For malformed msgpack, a header that is not a map, bad ext payloads, frame indices
+        out of range, frames no tensor refers to, or limits exceeded.
+    """
+    if not frames:
+        raise CodecError("empty message: no header frame")
+    views = [_as_bytes_view(f) for f in frames]
+    if len(views[0]) > MAX_HEADER:
+        raise CodecError(f"header of {len(views[0])} bytes exceeds the {MAX_HEADER}-byte limit")
+    used: set[int] = set()
+
+    def ext_hook(code: int, payload: bytes) -> Any:
+        if code == EXT_REF:
+            ref = unpack_ref(payload)
+            return ref_hook(ref) if ref_hook is not None else ref
+        if code == EXT_TENSOR:
+            array, index = unpack_tensor(payload, views)
+            if index is not None:
+                used.add(index)
+            return array
+        raise CodecError(f"unknown ext type {code}")
+
+    try:
+        header = msgpack.unpackb(views[0], raw=False, strict_map_key=False, ext_hook=ext_hook)
+    except CodecError:
+        raise
+    except (ValueError, TypeError) as e:  # msgpack's errors are ValueErrors; bad keys TypeErrors
+        raise CodecError(f"malformed header: {e}") from e
+    if not isinstance(header, dict):
+        raise CodecError(f"header is a {type(header).__name__}, not a map")
+    _check_depth(header, 1)
+    unused = sorted(set(range(1, len(views))) - used)
+    if unused:
+        raise CodecError(f"frame {unused[0]} is not referred to by any tensor in the header")
+    return header
