@@ -39,7 +39,7 @@ server: shim
 	lua_server/bin/luatorch-server --listen $(LISTEN)
 
 lint: venv
-	$(VENV)/bin/ruff check client bridge tests examples bench
+	$(VENV)/bin/ruff check client bridge tests examples
 
 lua-spec: shim
 	lua_server/bin/luajit-env lua_server/spec/runner.lua lua_server/spec/*_spec.lua
