@@ -11,11 +11,13 @@ from __future__ import annotations
 import atexit
 import collections
 import itertools
+import os
 import sys
 import threading
 import time
 import warnings
 import weakref
+from pathlib import Path
 from typing import Any
 
 import zmq
@@ -87,7 +89,7 @@ class Connection:
         self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._method_cache: dict[tuple[str, str], bool] = {}
         self.closed = False
-        self._tostring: Any = None
+        self._functions: dict[str, Any] = {}
         self.server: LocalServer | None = None
         if endpoint is None:
             self.server = LocalServer()
@@ -295,11 +297,29 @@ class Connection:
 
         return Globals(self)
 
+    def load_t7(self, source: str | os.PathLike | bytes, format: str = "binary") -> Any:
+        """Load a .t7 file that lives on *this* machine into the server.
+
+        The bytes travel with the request, so the server need not share a filesystem
+        with the client. ``format`` is Torch7's: binary, ascii, b32 or b64.
+        """
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        return self.request("call", target=self._function("torch.deserialize"), args=[data, format])
+
+    def save_t7(self, obj: Any, path: str | os.PathLike, format: str = "binary") -> None:
+        """Write a server object to a .t7 file on this machine (``torch.serialize``)."""
+        data = self.request("call", target=self._function("torch.serialize"), args=[obj, format])
+        Path(path).write_bytes(data.encode() if isinstance(data, str) else data)
+
+    def _function(self, name: str) -> Any:
+        fn = self._functions.get(name)
+        if fn is None:
+            fn = self._functions[name] = self.eval(name)
+        return fn
+
     def tostring(self, obj: Any) -> str:
         """Lua's ``tostring(obj)`` (how ``print(net)`` shows a model as Torch7 does)."""
-        if self._tostring is None:
-            self._tostring = self.eval("tostring")
-        return self._tostring(obj)
+        return self._function("tostring")(obj)
 
     def ping(self) -> dict:
         return self.request("ping")

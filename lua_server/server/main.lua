@@ -178,7 +178,7 @@ local function main(argv)
     os.exit(1)
   end
   local endpoint = zmq.last_endpoint(sock) or opts.listen
-  io.stderr:write("luatorch server (", torch.version, ", libzmq ", zmq.version(), ") listening on ",
+  io.stderr:write("luatorch server (", torch.runtime, ", libzmq ", zmq.version(), ") listening on ",
     endpoint, "\n")
   if opts.announce then
     io.stdout:write("LUATORCH-LISTENING ", endpoint, "\n")

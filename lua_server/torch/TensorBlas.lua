@@ -63,6 +63,7 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
     return self
   end
   if overload then
+    local overload_out = overload .. ".out"
     M[overload] = function(self, x, y)
       if y == nil then
         error(overload .. ": the result is self and two operands are needed (res:" .. overload ..
@@ -71,8 +72,7 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
-      self:zero()
-      call(op .. "_", self._h, x._h, y._h, 0, 1)
+      call(overload_out, x._h, y._h, self._h)
       return self
     end
   end

@@ -18,6 +18,18 @@ for _, mt in pairs(core.tensor_mt) do
   for k, v in pairs(core.methods) do rawset(mt, k, v) end
 end
 
+require "torch.File"
+require "torch.DiskFile"
+require "torch.MemoryFile"
+require "torch.serialize"
+require("torch.serialize_tensor").install(torch)
+
 torch.setdefaulttensortype("torch.DoubleTensor")
-torch.version = "luatorch 0.1 (Torch7-compatible, ATen " .. require("aten").config.torch_version .. ")"
+
+-- Torch7's torch.version(obj) is a class's serialization version
+function torch.version(obj)
+  local mt = getmetatable(obj)
+  return type(mt) == "table" and rawget(mt, "__version") or nil
+end
+torch.runtime = "luatorch 0.1 (Torch7-compatible, ATen " .. require("aten").config.torch_version .. ")"
 return torch
