@@ -39,7 +39,7 @@ server: shim
 	lua_server/bin/luatorch-server --listen $(LISTEN)
 
 lint: venv
-	$(VENV)/bin/ruff check client bridge tests examples
+	$(VENV)/bin/ruff check client bridge tests examples bench
 
 lua-spec: shim
 	lua_server/bin/luajit-env lua_server/spec/runner.lua lua_server/spec/*_spec.lua
@@ -48,7 +48,7 @@ test: shim lint
 	$(PY) -m pytest -q tests
 
 bench: shim
-	$(PY) bench/run.py
+	$(PY) bench/ops.py
 
 clean:
 	rm -rf $(BUILD)
