@@ -12,14 +12,17 @@ import atexit
 import collections
 import itertools
 import os
+import struct
 import sys
 import threading
 import time
+import traceback
 import warnings
 import weakref
 from pathlib import Path
 from typing import Any
 
+import msgpack
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
@@ -33,6 +36,7 @@ HEARTBEAT_TIMEOUT_MS = 4000
 POLL_SLICE_MS = 100
 RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
+EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
 
 
 class AsyncResult:
@@ -90,6 +94,8 @@ class Connection:
         self._method_cache: dict[tuple[str, str], bool] = {}
         self.closed = False
         self._functions: dict[str, Any] = {}
+        self._callbacks: dict[int, Any] = {}
+        self._callback_ids: dict[int, int] = {}
         self.server: LocalServer | None = None
         if endpoint is None:
             self.server = LocalServer()
@@ -203,6 +209,9 @@ class Connection:
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
+        if reply.get("op") == "callback":
+            self._run_callback(reply)
+            return
         request_id = reply.get("id")
         if request_id in self._discard:
             self._discard.discard(request_id)
@@ -228,13 +237,37 @@ class Connection:
     # ------------------------------------------------------------------ references
 
     def _to_ref(self, obj: Any) -> Any:
-        from .proxy import LuaObject
+        from .proxy import BoundMethod, LuaObject
 
         if isinstance(obj, LuaObject):
             if obj._conn is not self:
                 raise ValueError("a proxy of another connection cannot be sent to this server")
             return codec.RemoteRef(obj._id, obj._typename)
+        if callable(obj) and not isinstance(obj, BoundMethod):
+            # a Python function: Lua may call it back (e.g. a feval for optim)
+            cid = self._callback_ids.get(id(obj))
+            if cid is None:
+                cid = next(self._ids)
+                self._callback_ids[id(obj)] = cid
+                self._callbacks[cid] = obj
+            return msgpack.ExtType(EXT_CLIENT_FUNCTION, struct.pack(">Q", cid))
         raise TypeError(f"cannot send a {type(obj).__name__} to the Lua server")
+
+    def _run_callback(self, message: dict) -> None:
+        """The server calls a Python function: run it, answer with callback_result."""
+        fn = self._callbacks.get(message.get("callback"))
+        answer: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "op": "callback_result",
+                                  "seq": message.get("seq")}
+        try:
+            if fn is None:
+                raise LookupError(f"no Python function #{message.get('callback')} on this client")
+            result = fn(*(message.get("args") or []))
+            values = list(result) if isinstance(result, tuple) else [result]
+            answer.update(status="ok", values=values)
+        except Exception as e:  # noqa: BLE001 - the error travels to Lua, then back as RemoteError
+            answer.update(status="error", ename=type(e).__name__, evalue=str(e),
+                          traceback=traceback.format_exc())
+        self._send(codec.encode_message(answer, default=self._to_ref), "callback_result")
 
     def _proxy_for(self, ref: codec.RemoteRef) -> Any:
         from .proxy import make_proxy

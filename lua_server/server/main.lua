@@ -69,7 +69,7 @@ end
 -- Decode the header; releases are honoured even when the request itself is bad.
 local function decode(client, frames)
   local header = zmq.frame_string(frames[1])
-  local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client.registry, frames))
+  local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client, frames))
   if ok then
     if next_pos ~= #header + 1 then
       error({ ename = "ProtocolError", id = type(req) == "table" and req.id or nil,
@@ -103,6 +103,10 @@ local function handle(server, client, frames)
       if type(r) == "table" then client.registry:release(r[1], r[2]) end
     end
   end
+  if req.op == "callback_result" then  -- the answer a nested callback loop waits for
+    server.callback_results[req.seq] = req
+    return nil
+  end
   local h = handlers[req.op]
   if not h then error({ ename = "ProtocolError", id = req.id, evalue = "unknown op " .. tostring(req.op) }, 0) end
   server.current_id = req.id
@@ -125,17 +129,23 @@ local function serve_one(server, sock, frames)
   local identity = zmq.frame_string(frames[1])
   local client = server.clients[identity]
   if not client then
-    client = { registry = Registry.new() }
+    client = { registry = Registry.new(), identity = identity, server = server }
     server.clients[identity] = client
   end
   local body = {}
   for i = 2, #frames do body[i - 1] = frames[i] end
+  -- requests can nest (a Python callback's own requests): keep the outer one's state
+  local outer_id, outer_captured = server.current_id, captured
   server.current_id = nil
   captured = {}
   local ok, reply, out_frames = xpcall(function()
     if #body == 0 then protocol_error("empty message") end
     return handle(server, client, body)
   end, traceback)
+  if ok and reply == nil then  -- a callback result: no reply is owed
+    server.current_id, captured = outer_id, outer_captured
+    return
+  end
   if not ok then
     local e = reply
     e.v, e.status = wire.VERSION, "error"
@@ -147,7 +157,7 @@ local function serve_one(server, sock, frames)
     reply, out_frames = e, {}
   end
   if #captured > 0 then reply.stdout = concat(captured) end
-  captured = nil
+  server.current_id, captured = outer_id, outer_captured
   local warnings = aten.warnings()
   if warnings then reply.warnings = warnings end
   local ok_enc, header = pcall(mp.encode, reply)
@@ -186,13 +196,15 @@ local function main(argv)
   end
   local server = {
     running = true, clients = {}, allow_shutdown = opts.allow_shutdown,
-    torch_version = aten.config.torch_version,
+    torch_version = aten.config.torch_version, sock = sock, marshal = marshal,
+    callback_results = {},
   }
-  while server.running do
-    local ready, perr, errno = zmq.poll_in(sock, 1000)
+  -- serve at most one message; false when the server must stop
+  function server.serve_next(timeout_ms)
+    local ready, perr, errno = zmq.poll_in(sock, timeout_ms)
     if ready == nil and errno ~= zmq.EINTR then
       io.stderr:write("luatorch-server: ", perr, "\n")
-      break
+      return false
     end
     if ready then
       local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
@@ -201,9 +213,11 @@ local function main(argv)
         zmq.release(frames)
       end
     elseif not parent_alive(opts.parent_pid) then
-      break
+      return false
     end
+    return server.running
   end
+  while server.serve_next(1000) do end
   zmq.close(sock)
   zmq.term(ctx)
 end

@@ -9,9 +9,11 @@ local core = require "torch.core"
 local types = require "torch.types"
 local aten = require "aten"
 
+local callback = require "server.callback"
+
 local C = aten.C
 local type, getmetatable, pairs, error, tostring = type, getmetatable, pairs, error, tostring
-local M = {}
+local M = { EXT_CLIENT_FUNCTION = 3 }
 
 local function typename_of(v)
   return torch.typename(v) or type(v)
@@ -124,9 +126,12 @@ local function tensor_from_wire(payload, frames)
 end
 
 -- The decoder's ext hook for one request: references resolve in the client's registry.
-function M.ext_hook(registry, frames)
+function M.ext_hook(client, frames)
+  local registry = client.registry
   return function(code, payload)
-    if code == wire.EXT_REF then
+    if code == M.EXT_CLIENT_FUNCTION then
+      return callback.new(client.server, client, callback.unpack_cid(payload))
+    elseif code == wire.EXT_REF then
       local id = wire.unpack_ref(payload)
       local obj, err = registry:get(id)
       if obj == nil then error({ ename = "ReleasedReference", evalue = err }, 0) end

@@ -89,6 +89,17 @@ local function index_for(methods) return function(self, key)
   if m ~= nil then return m end
   local tk = type(key)
   if tk == "string" then return nil end
+  if tk == "number" then
+    -- fast path: an element of a 1-D CPU tensor straight from memory, no view made
+    local h = handles[self]
+    if C.lt_tensor_dim(h) == 1 then
+      local info = core.info(self)
+      if info.ptr and info.device == aten.device.cpu then
+        local i = bound(key, tonumber(C.lt_tensor_size(h, 0)), 1)
+        return tonumber(ffi.cast(info.ptr, C.lt_tensor_data(h))[(i - 1) * C.lt_tensor_stride(h, 0)])
+      end
+    end
+  end
   if tk == "table" and isTensor(key) then return self:maskedSelect(key) end
   local v, is_element = resolve(self, key)
   if is_element then return scalar_of(v, core.info(self)) end
