@@ -106,13 +106,13 @@ class BoundMethod:
         return f"<lua method {self.obj._typename}:{self.name}>"
 
 
-class Tensor(LuaObject):
-    """A Torch7 tensor on the server. ``numpy()`` / ``np.asarray`` fetch its data."""
+class _Data(LuaObject):
+    """A proxy whose data can be fetched: ``numpy()``, ``np.asarray``, ``tolist()``."""
 
     __slots__ = ()
 
     def numpy(self) -> np.ndarray:
-        """A copy of the tensor's data, with the matching numpy dtype and shape."""
+        """A copy of the data, with the matching numpy dtype and shape."""
         return self._conn.request("value", target=self)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -121,6 +121,12 @@ class Tensor(LuaObject):
 
     def tolist(self) -> list:
         return self.numpy().tolist()
+
+
+class Tensor(_Data):
+    """A Torch7 tensor on the server."""
+
+    __slots__ = ()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -129,20 +135,10 @@ class Tensor(LuaObject):
         return tuple(int(v) for v in sizes.numpy())
 
 
-class Storage(LuaObject):
-    """A Torch7 storage on the server; ``numpy()`` fetches its data."""
+class Storage(_Data):
+    """A Torch7 storage on the server."""
 
     __slots__ = ()
-
-    def numpy(self) -> np.ndarray:
-        return self._conn.request("value", target=self)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        data = self.numpy()
-        return data if dtype is None else data.astype(dtype, copy=False)
-
-    def tolist(self) -> list:
-        return self.numpy().tolist()
 
 
 class Globals:

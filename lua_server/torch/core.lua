@@ -80,24 +80,17 @@ function core.info(t)
   return getmetatable(t).__tensor_info
 end
 
--- Lua array of the ATen sizes (0-element tensors keep their real shape here).
-function core.sizes(t)
-  local h = t._h
+local function int64_list(h, fill)
   local n = C.lt_tensor_dim(h)
-  C.lt_tensor_sizes(h, int64_buf)
+  fill(h, int64_buf)
   local out = {}
   for i = 1, n do out[i] = tonumber(int64_buf[i - 1]) end
   return out
 end
 
-function core.strides(t)
-  local h = t._h
-  local n = C.lt_tensor_dim(h)
-  C.lt_tensor_strides(h, int64_buf)
-  local out = {}
-  for i = 1, n do out[i] = tonumber(int64_buf[i - 1]) end
-  return out
-end
+-- Lua arrays of the ATen sizes and strides (0-element tensors keep their real shape here)
+function core.sizes(t) return int64_list(t._h, C.lt_tensor_sizes) end
+function core.strides(t) return int64_list(t._h, C.lt_tensor_strides) end
 
 -- "2x3" as Torch7 prints sizes in messages
 function core.size_string(t)
