@@ -3,6 +3,7 @@ require "torch"
 nn = nn or {}  -- luacheck: ignore (Torch7 code expects the global)
 
 require "nn.utils"
+require "nn.Jacobian"
 require "nn.Module"
 require "nn.Container"
 require "nn.Sequential"

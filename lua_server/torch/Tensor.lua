@@ -123,6 +123,7 @@ end
 for _, info in ipairs(types.list) do
   local mt = torch.newmetatable(info.tensor, nil, construct, nil, core.new_class_metatable())
   rawset(mt, "__tensor_info", info)
+  rawset(mt, "__element_size", info.ctype and ffi.sizeof(info.ctype) or 2)
   core.tensor_mt[info] = mt
   rawset(mt, "new", new_for(info))
 end

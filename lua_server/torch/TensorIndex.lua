@@ -100,7 +100,7 @@ local function index_for(methods) return function(self, key)
       end
     end
   end
-  if tk == "table" and isTensor(key) then return self:maskedSelect(key) end
+  if tk == "userdata" and isTensor(key) then return self:maskedSelect(key) end
   local v, is_element = resolve(self, key)
   if is_element then return scalar_of(v, core.info(self)) end
   return wrap(v)

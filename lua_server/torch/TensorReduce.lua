@@ -1,19 +1,22 @@
 -- Reductions in Torch7's shape: without a dimension they return a Lua number; with a
 -- dimension d the result keeps d at size 1, and max/min also return 1-based LongTensor
 -- indices. Methods return new results; torch.f(res, x, d) writes into res.
+-- sum, prod, mean, std, var, norm, max, min; renorm (in place) and dist.
 local aten = require "aten"
 local torch = require "torch.env"
 local core = require "torch.core"
+local A = require "torch.TensorArith"
 
 local call, wrap = aten.call, core.wrap
-local type, error = type, error
+local type, error, tostring, ipairs = type, error, tostring, ipairs
+local INT64, FLOAT64 = aten.dtype.int64, aten.dtype.float64
 local isTensor = core.isTensor
 local M = core.methods
 
-local function check_dim(fname, t, d)
+local function check_dim(fname, t, d, level)
   local n = t:dim()
   if type(d) ~= "number" or d < 1 or d > n or d ~= math.floor(d) then
-    error(string.format("%s: dimension %s out of range of a %dD tensor", fname, tostring(d), n), 4)
+    error(string.format("%s: dimension %s out of range of a %dD tensor", fname, tostring(d), n), level or 4)
   end
   return d - 1
 end
@@ -25,17 +28,34 @@ local function into(res, h)
   return res
 end
 
--- accumulate integer sums in the tensor's own type, as Torch7's accreal does for values
 local function number_of(h) return aten.call("item", h) end
 
-local function simple(name, aten_all, aten_dim)
+-- whole-tensor results accumulate as Torch7's accreal: double for the float types,
+-- long for the integer ones; they come back as Lua numbers
+local function accreal(t)
+  return core.info(t).integer and INT64 or FLOAT64
+end
+
+local function as_double(t)
+  local h = t._h
+  if aten.C.lt_tensor_dtype(h) ~= FLOAT64 then h = call("to.dtype", h, FLOAT64, false, false, nil) end
+  return h
+end
+
+local function need_float(fname, t)
+  if core.info(t).integer then
+    error(fname .. ": needs a floating point tensor (Float or Double), got " .. core.info(t).tensor, 4)
+  end
+end
+
+local function simple(name, empty_value, aten_all, aten_dim)
   local function reduce(self, d, res)
     if d == nil then
       if self:nElement() == 0 then
-        if name == "sum" then return 0 end
-        error(name .. ": empty tensor", 3)
+        if empty_value then return empty_value end
+        error(name .. ": empty Tensor", 3)
       end
-      return number_of(call(aten_all, self._h))
+      return number_of(aten_all(self))
     end
     local dd = check_dim(name, self, d)
     return into(res, aten_dim(self, dd))
@@ -47,9 +67,78 @@ local function simple(name, aten_all, aten_dim)
   end
 end
 
-simple("sum", "sum", function(t, d) return call("sum.dim_IntList", t._h, { d }, true, nil) end)
-simple("prod", "prod", function(t, d) return call("prod.dim_int", t._h, d, true, nil) end)
-simple("mean", "mean", function(t, d) return call("mean.dim", t._h, { d }, true, nil) end)
+-- with a dimension the result keeps the tensor's type (a ByteTensor sums into bytes)
+simple("sum", 0, function(t) return call("sum", t._h, accreal(t)) end,
+  function(t, d) return call("sum.dim_IntList", t._h, { d }, true, core.info(t).dtype) end)
+simple("prod", 1, function(t) return call("prod", t._h, accreal(t)) end,
+  function(t, d) return call("prod.dim_int", t._h, d, true, core.info(t).dtype) end)
+simple("mean", nil, function(t) return call("mean", t._h, FLOAT64) end,
+  function(t, d)
+    local info = core.info(t)
+    if not info.integer then return call("mean.dim", t._h, { d }, true, nil) end
+    return call("to.dtype", call("mean.dim", t._h, { d }, true, FLOAT64), info.dtype, false, false, nil)
+  end)
+
+-- std/var([dim] [, biased=false]): n-1 in the denominator unless the flag is true
+for _, name in ipairs { "std", "var" } do
+  local function reduce(res, self, d, biased)
+    if type(d) == "boolean" then d, biased = nil, d end
+    if d == nil then
+      if self:nElement() == 0 then error(name .. ": empty Tensor", 3) end
+      return number_of(call(name, as_double(self), not biased))
+    end
+    local dd = check_dim(name, self, d)
+    need_float(name, self)
+    return into(res, call(name .. ".dim", self._h, { dd }, not biased, true))
+  end
+  M[name] = function(self, d, biased) return reduce(nil, self, d, biased) end
+  torch[name] = function(a, b, c, e)
+    if isTensor(b) then return reduce(a, b, c, e) end  -- torch.std(res, x, d [, flag])
+    return reduce(nil, a, b, c)
+  end
+end
+
+-- norm([p=2]) -> number; norm(p, dim) -> tensor keeping dim
+local function norm(res, self, p, d)
+  p = p or 2
+  if type(p) ~= "number" then core.bad_args("norm", self, p, d) end
+  if d == nil then return number_of(call("norm.Scalar", as_double(self), p)) end
+  local dd = check_dim("norm", self, d)
+  need_float("norm", self)
+  return into(res, call("norm.ScalarOpt_dim", self._h, p, { dd }, true))
+end
+M.norm = function(self, p, d) return norm(nil, self, p, d) end
+torch.norm = function(a, b, c, e)
+  if isTensor(b) then return norm(a, b, c, e) end
+  return norm(nil, a, b, c)
+end
+
+-- x:renorm(p, dim, maxnorm) in place | res:renorm(src, p, dim, maxnorm): every slice
+-- along dim whose p-norm exceeds maxnorm is scaled down to it
+function M:renorm(a, ...)
+  local src, p, dim, maxnorm = self, a, ...
+  if isTensor(a) then src, p, dim, maxnorm = a, ... end
+  if type(p) ~= "number" or type(maxnorm) ~= "number" then core.bad_args("renorm", self, a, ...) end
+  local dd = check_dim("renorm", src, dim, 3)
+  if p <= 0 then error("renorm: non-positive-norm not supported", 2) end
+  if src:dim() < 2 then
+    error("renorm: need at least 2 dimensions, got " .. src:dim() .. " dimensions", 2)
+  end
+  A.resize_as(self, src)
+  call("renorm.out", src._h, p, dd, maxnorm, self._h)
+  return self
+end
+torch.renorm = function(a, b, ...)
+  if isTensor(b) then return M.renorm(a, b, ...) end
+  return M.renorm(a.new(), a, b, ...)
+end
+
+-- dist(a, b [, p=2]): the p-norm of a - b, a number
+function M:dist(other, p)
+  if not isTensor(other) then core.bad_args("dist", self, other, p) end
+  return number_of(call("dist", self._h, A.operand("dist", self, other), p or 2))
+end
+torch.dist = M.dist
 
 -- max/min: a number, or (values, indices) keeping the dimension
 local function extreme(name)

@@ -134,15 +134,25 @@ end
 
 function M:expandAs(other) return self:expand(other:size()) end
 
-function M:squeeze(d)
-  local r
+-- x:squeeze([d]) -> a view (res:squeeze(x [,d]) points res at it). As in Torch7 the
+-- result is the Lua number itself when it is a one-element 1-D tensor (for squeeze(d),
+-- only when x itself was 1-D).
+function M:squeeze(a, b)
+  local res, src, d = nil, self, a
+  if isTensor(a) then res, src, d = self, a, b end
+  local h
   if d == nil then
-    r = wrap(call("squeeze", self._h))
+    h = call("squeeze", src._h)
   else
-    r = wrap(call("squeeze.dim", self._h, dim_arg("squeeze", self, d)))
+    h = call("squeeze.dim", src._h, dim_arg("squeeze", src, d))
   end
   -- Torch7 has no 0-dim tensors: a fully squeezed one-element tensor stays 1-D
-  if aten.C.lt_tensor_dim(r._h) == 0 then r = wrap(call("reshape", r._h, { 1 })) end
+  if aten.C.lt_tensor_dim(h) == 0 then h = call("reshape", h, { 1 }) end
+  local r = res and res:set(wrap(h)) or wrap(h)
+  if aten.C.lt_tensor_dim(h) == 1 and aten.C.lt_tensor_numel(h) == 1
+      and (d == nil or src:dim() == 1) then
+    return core.scalar_of(h, core.info(r))
+  end
   return r
 end
 

@@ -31,9 +31,21 @@ function core.new_class_metatable()
   return mt
 end
 
+-- LuaJIT's GC sees a few bytes per tensor, not the ATen memory behind it: count the bytes
+-- of tensors made since the last collection and collect when they pass a budget, so loops
+-- that make temporaries stay bounded (a handle is freed one cycle after its tensor, so the
+-- peak is about twice the budget).
+local GC_BUDGET = 128 * 1024 * 1024
+local made_bytes = 0
+
 function core.make(mt, h)
   local u = newproxy(protos[mt])
   handles[u] = h
+  made_bytes = made_bytes + tonumber(C.lt_tensor_numel(h)) * (rawget(mt, "__element_size") or 8)
+  if made_bytes > GC_BUDGET then
+    made_bytes = 0
+    collectgarbage()
+  end
   return u
 end
 
