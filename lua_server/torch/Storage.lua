@@ -115,13 +115,7 @@ function S:string(str)
   ffi.copy(element_ptr(self), str, #str)
   return self
 end
-function S:__tostring__()
-  local parts = {}
-  local n = S.size(self)
-  for i = 1, n do parts[i] = string.format("%g", self[i]) end
-  return " " .. table.concat(parts, "\n ") .. (n > 0 and "\n" or "") ..
-    string.format("[%s of size %d]", info_of(self).storage, n)
-end
+-- __tostring__ (Torch7's exact format) is in TensorPrint.lua
 
 -- install the shared methods into every storage class
 for _, mt in pairs(core.storage_mt) do

@@ -60,11 +60,12 @@ local function simple(name, empty_value, aten_all, aten_dim)
     local dd = check_dim(name, self, d)
     return into(res, aten_dim(self, dd))
   end
-  M[name] = function(self, d) return reduce(self, d) end
+  -- x:sum(d) | res:sum(x, d) | torch.sum(x, d) | torch.sum(res, x, d)
   torch[name] = function(a, b, c)
-    if isTensor(b) then return reduce(b, c, a) end  -- torch.sum(res, x, d)
+    if isTensor(b) then return reduce(b, c, a) end
     return reduce(a, b)
   end
+  M[name] = torch[name]
 end
 
 -- with a dimension the result keeps the tensor's type (a ByteTensor sums into bytes)
@@ -91,11 +92,12 @@ for _, name in ipairs { "std", "var" } do
     need_float(name, self)
     return into(res, call(name .. ".dim", self._h, { dd }, not biased, true))
   end
-  M[name] = function(self, d, biased) return reduce(nil, self, d, biased) end
+  -- x:std(...) | res:std(x, d [, flag]) | torch.std([res,] x, ...)
   torch[name] = function(a, b, c, e)
-    if isTensor(b) then return reduce(a, b, c, e) end  -- torch.std(res, x, d [, flag])
+    if isTensor(b) then return reduce(a, b, c, e) end
     return reduce(nil, a, b, c)
   end
+  M[name] = torch[name]
 end
 
 -- norm([p=2]) -> number; norm(p, dim) -> tensor keeping dim
@@ -107,11 +109,12 @@ local function norm(res, self, p, d)
   need_float("norm", self)
   return into(res, call("norm.ScalarOpt_dim", self._h, p, { dd }, true))
 end
-M.norm = function(self, p, d) return norm(nil, self, p, d) end
+-- x:norm(p, d) | res:norm(x, p, d) | torch.norm([res,] x, p, d)
 torch.norm = function(a, b, c, e)
   if isTensor(b) then return norm(a, b, c, e) end
   return norm(nil, a, b, c)
 end
+M.norm = torch.norm
 
 -- x:renorm(p, dim, maxnorm) in place | res:renorm(src, p, dim, maxnorm): every slice
 -- along dim whose p-norm exceeds maxnorm is scaled down to it
@@ -152,11 +155,12 @@ local function extreme(name)
     i = call("add.Scalar", i, 1, 1)
     return into(resv, v), into(resi, i)
   end
-  M[name] = function(self, d) return reduce(self, d) end
+  -- x:max(d) | vals:max(idx, x, d) | torch.max(x, d) | torch.max(vals, idx, x, d)
   torch[name] = function(a, b, c, e)
-    if isTensor(b) and isTensor(c) then return reduce(c, e, a, b) end  -- torch.max(resv, resi, x, d)
+    if isTensor(b) and isTensor(c) then return reduce(c, e, a, b) end
     return reduce(a, b)
   end
+  M[name] = torch[name]
 end
 extreme("max")
 extreme("min")

@@ -14,6 +14,11 @@ require "torch.TensorShape"
 require "torch.TensorSort"
 require "torch.TensorOperators"
 require "torch.TensorRandom"
+require "torch.TensorPrint"
+require "torch.TensorApply"
+require "torch.Timer"
+require "torch.CmdLine"
+require "torch.Tester"
 
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
