@@ -1,0 +1,150 @@
+-- nn.Jacobian: finite-difference checks of a module's backward pass, with Torch7's API.
+-- testJacobian(module, input [,minval=-2, maxval=2, perturbation=1e-6]) fills input with
+-- U(minval, maxval), builds the Jacobian d output / d input twice (central differences of
+-- forward, and one updateGradInput per output element) and returns the largest difference.
+-- testJacobianParameters does the same for a parameter tensor and its gradient,
+-- testJacobianUpdateParameters for accUpdateGradParameters.
+local torch = require "torch"
+nn = nn or {}  -- luacheck: ignore
+
+local Jacobian = {}
+nn.Jacobian = Jacobian
+
+-- a 1-D view sharing t's elements (perturbations must reach the tensor the module reads)
+local function flat(t, fname, what)
+  if not t:isContiguous() then
+    error(string.format("nn.Jacobian.%s: %s must be contiguous", fname, what), 3)
+  end
+  return t:view(t:nElement())
+end
+
+-- Jacobian from backward: row j is d output_i / d param_j for every output element i,
+-- taken from gradInput (param == nil) or from dparam after accGradParameters.
+function Jacobian.backward(module, input, param, dparam)
+  local doparam = param ~= nil
+  param = param or input
+  module:forward(input)
+  local dout = module.output.new():resizeAs(module.output):zero()
+  local sdout = dout:view(dout:nElement())
+  local jacobian = torch.Tensor(param:nElement(), dout:nElement()):zero()
+  for i = 1, sdout:nElement() do
+    sdout:zero()
+    sdout[i] = 1
+    module:zeroGradParameters()
+    local din = module:updateGradInput(input, dout)
+    module:accGradParameters(input, dout)
+    if doparam then
+      jacobian:select(2, i):copy(dparam)
+    else
+      jacobian:select(2, i):copy(din)
+    end
+  end
+  return jacobian
+end
+
+-- Parameters after one accUpdateGradParameters(lr=1) per output element, restored in between.
+function Jacobian.backwardUpdate(module, input, param)
+  module:forward(input)
+  local dout = module.output.new():resizeAs(module.output):zero()
+  local sdout = dout:view(dout:nElement())
+  local jacobian = torch.Tensor(param:nElement(), dout:nElement()):zero()
+  local params = module:parameters()
+  local origparams = {}
+  for j = 1, #params do origparams[j] = params[j]:clone() end
+  for i = 1, sdout:nElement() do
+    for j = 1, #params do params[j]:copy(origparams[j]) end
+    sdout:zero()
+    sdout[i] = 1
+    module:updateGradInput(input, dout)
+    module:accUpdateGradParameters(input, dout, 1)
+    jacobian:select(2, i):copy(param)
+  end
+  for j = 1, #params do params[j]:copy(origparams[j]) end
+  return jacobian
+end
+
+-- Jacobian from central differences of forward with respect to param (default: input).
+function Jacobian.forward(module, input, param, perturbation)
+  param = param or input
+  perturbation = perturbation or 1e-6
+  local sin = flat(param, "forward", "the perturbed tensor")
+  local nout = module:forward(input):nElement()
+  local jacobian = torch.Tensor(param:nElement(), nout)
+  local outa, outb = torch.Tensor(nout), torch.Tensor(nout)
+  for i = 1, sin:nElement() do
+    local orig = sin[i]
+    sin[i] = orig - perturbation
+    outa:copy(module:forward(input))
+    sin[i] = orig + perturbation
+    outb:copy(module:forward(input))
+    sin[i] = orig
+    outb:add(-1, outa):div(2 * perturbation)
+    jacobian:select(1, i):copy(outb)
+  end
+  return jacobian
+end
+
+-- What accUpdateGradParameters should produce: param - d output / d param, per output.
+function Jacobian.forwardUpdate(module, input, param, perturbation)
+  local jacobian = Jacobian.forward(module, input, param, perturbation)
+  local sin = flat(param, "forwardUpdate", "the parameter")
+  for i = 1, sin:nElement() do
+    jacobian:select(1, i):mul(-1):add(sin[i])
+  end
+  return jacobian
+end
+
+local function fill_uniform(t, minval, maxval)
+  t:copy(torch.rand(t:nElement()):mul(maxval - minval):add(minval))
+end
+
+function Jacobian.testJacobian(module, input, minval, maxval, perturbation)
+  minval, maxval = minval or -2, maxval or 2
+  fill_uniform(input, minval, maxval)
+  local jac_fprop = Jacobian.forward(module, input, input, perturbation)
+  local jac_bprop = Jacobian.backward(module, input)
+  return (jac_fprop - jac_bprop):abs():max()
+end
+
+function Jacobian.testJacobianParameters(module, input, param, dparam, minval, maxval, perturbation)
+  minval, maxval = minval or -2, maxval or 2
+  fill_uniform(input, minval, maxval)
+  fill_uniform(param, minval, maxval)
+  local jac_bprop = Jacobian.backward(module, input, param, dparam)
+  local jac_fprop = Jacobian.forward(module, input, param, perturbation)
+  return (jac_fprop - jac_bprop):abs():max()
+end
+
+function Jacobian.testJacobianUpdateParameters(module, input, param, minval, maxval, perturbation)
+  minval, maxval = minval or -2, maxval or 2
+  fill_uniform(input, minval, maxval)
+  fill_uniform(param, minval, maxval)
+  local params_bprop = Jacobian.backwardUpdate(module, input, param)
+  local params_fprop = Jacobian.forwardUpdate(module, input, param, perturbation)
+  return (params_fprop - params_bprop):abs():max()
+end
+
+-- forward/backward of a module and of its copy through a file agree: returns the two errors
+function Jacobian.testIO(module, input, minval, maxval)
+  minval, maxval = minval or -2, maxval or 2
+  module:forward(input)
+  local go = module.output:clone()
+  fill_uniform(go, minval, maxval)
+  module:zeroGradParameters()
+  module:updateGradInput(input, go)
+  module:accGradParameters(input, go)
+  local fo, bo = module.output:clone(), module.gradInput:clone()
+
+  local f = torch.MemoryFile("rw"):binary()
+  f:writeObject(module)
+  f:seek(1)
+  local m = f:readObject()
+  f:close()
+  m:forward(input)
+  m:zeroGradParameters()
+  m:updateGradInput(input, go)
+  m:accGradParameters(input, go)
+  return (fo - m.output):abs():max(), (bo - m.gradInput):abs():max()
+end
+
+return Jacobian
