@@ -205,18 +205,4 @@ torch.pow = function(a, b, c)
   return M.pow(like.new(), a, b)
 end
 
----------------------------------------------------------------------------- fill-like
-
-function torch.zeros(...)
-  local first = ...
-  if isTensor(first) then return first:resize(select(2, ...)):zero() end
-  return torch.Tensor(...):zero()
-end
-
-function torch.ones(...)
-  local first = ...
-  if isTensor(first) then return first:resize(select(2, ...)):fill(1) end
-  return torch.Tensor(...):fill(1)
-end
-
 return A
