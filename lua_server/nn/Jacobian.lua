@@ -147,4 +147,48 @@ function Jacobian.testIO(module, input, minval, maxval)
   return (fo - m.output):abs():max(), (bo - m.gradInput):abs():max()
 end
 
+-- Parameter updates agree four ways (accGradParameters + updateParameters,
+-- accUpdateGradParameters, and both again on two modules sharing `weight`): returns a table
+-- of error norms keyed by the method checked. weight/gradWeight are field names.
+function Jacobian.testAllUpdate(module, input, weight, gradWeight)
+  local lr = torch.uniform(0.1, 1)
+  local errors = {}
+
+  local maccgp = module:clone()
+  local weightc = maccgp[weight]:clone()
+  maccgp:forward(input)
+  local gradOutput = torch.rand(maccgp.output:size())
+  maccgp:zeroGradParameters()
+  maccgp:updateGradInput(input, gradOutput)
+  maccgp:accGradParameters(input, gradOutput)
+  maccgp:updateParameters(lr)
+  errors["accGradParameters"] = (weightc - maccgp[gradWeight] * lr - maccgp[weight]):norm()
+
+  local maccugp = module:clone()
+  maccugp:forward(input)
+  maccugp:updateGradInput(input, gradOutput)
+  maccugp:accUpdateGradParameters(input, gradOutput, lr)
+  errors["accUpdateGradParameters"] = (maccugp[weight] - maccgp[weight]):norm()
+
+  local expected = weightc - maccgp[gradWeight] * (lr * 2)
+  local function shared(run)
+    local m1, m2 = module:clone(), module:clone()
+    m2:share(m1, weight)
+    for _, m in ipairs { m1, m2 } do m:forward(input) end
+    run(m1, m2)
+    return (expected - m1[weight]):norm() + (expected - m2[weight]):norm()
+  end
+  errors["accGradParameters [shared]"] = shared(function(m1, m2)
+    for _, m in ipairs { m1, m2 } do m:zeroGradParameters() end
+    for _, m in ipairs { m1, m2 } do m:updateGradInput(input, gradOutput) end
+    for _, m in ipairs { m1, m2 } do m:accGradParameters(input, gradOutput) end
+    for _, m in ipairs { m1, m2 } do m:updateParameters(lr) end
+  end)
+  errors["accUpdateGradParameters [shared]"] = shared(function(m1, m2)
+    for _, m in ipairs { m1, m2 } do m:updateGradInput(input, gradOutput) end
+    for _, m in ipairs { m1, m2 } do m:accUpdateGradParameters(input, gradOutput, lr) end
+  end)
+  return errors
+end
+
 return Jacobian

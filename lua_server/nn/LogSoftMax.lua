@@ -1,0 +1,25 @@
+-- nn.LogSoftMax: x_i - log sum_j exp(x_j) over the features (the dimension nn.SoftMax
+-- uses: last of 1-D/2-D input, C of 3-D/4-D input).
+local torch = require "torch"
+local aten = require "aten"
+local core = require "torch.core"
+require "nn.SoftMax"
+local call = aten.call
+local LogSoftMax, parent = torch.class("nn.LogSoftMax", "nn.Module")
+
+function LogSoftMax:updateOutput(input)
+  local dim = nn.SoftMax.featureDim(input, torch.type(self))
+  self.output:resizeAs(input)
+  call("_log_softmax.out", input._h, dim, false, self.output._h)
+  return self.output
+end
+
+function LogSoftMax:updateGradInput(input, gradOutput)
+  local dim = nn.SoftMax.featureDim(input, torch.type(self))
+  self.gradInput:resizeAs(input)
+  call("_log_softmax_backward_data.out", gradOutput:contiguous()._h, self.output._h, dim,
+    core.info(self.output).dtype, self.gradInput._h)
+  return self.gradInput
+end
+
+return LogSoftMax
