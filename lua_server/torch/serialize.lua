@@ -122,7 +122,16 @@ function M.aliasClass(className)
   return className
 end
 
+-- A model file names nn classes: load the package as `require 'nn'` would, so that
+-- torch.load works without the caller requiring nn first (Torch7 needed that).
+local AUTOLOAD = { nn = "nn", cudnn = "nn", cunn = "nn", optim = "optim" }
+local function autoload(className)
+  local package = AUTOLOAD[className:match("^(%a+)%.") or ""]
+  if package and not torch.getmetatable(className) then pcall(require, package) end
+end
+
 local function resolve(className, version)
+  autoload(className)
   local name = M.aliasClass(className)
   if name == "nn.DataParallelTable" then
     local mt = placeholder_mt(className, version)
