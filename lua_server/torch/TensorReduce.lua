@@ -155,9 +155,11 @@ local function extreme(name)
     i = call("add.Scalar", i, 1, 1)
     return into(resv, v), into(resi, i)
   end
-  -- x:max(d) | vals:max(idx, x, d) | torch.max(x, d) | torch.max(vals, idx, x, d)
+  -- x:max(d) | vals:max(x, d) | vals:max(idx, x, d) | torch.max(x, d) | torch.max(vals, x, d)
+  -- | torch.max(vals, idx, x, d)
   torch[name] = function(a, b, c, e)
     if isTensor(b) and isTensor(c) then return reduce(c, e, a, b) end
+    if isTensor(b) then return reduce(b, c, a) end
     return reduce(a, b)
   end
   M[name] = torch[name]
