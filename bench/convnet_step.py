@@ -88,7 +88,7 @@ def main() -> None:
     model = torch.nn.Sequential(
         torch.nn.Conv2d(1, 8, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(8, 16, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-        torch.nn.Flatten(), torch.nn.Linear(256, 10), torch.nn.LogSoftMax(dim=1))
+        torch.nn.Flatten(), torch.nn.Linear(256, 10), torch.nn.LogSoftmax(dim=1))
     opt = torch.optim.SGD(model.parameters(), lr=LR)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y - 1)
 

@@ -273,23 +273,34 @@ local function collect(n)
   return unpack(out, 1, n)
 end
 
---- call("add.Tensor", a, b, alpha) -> results (tensors as owned raw handles).
+-- Push the arguments by the schema and call; leaves the results on the stack.
 -- Missing trailing arguments take the schema's defaults; nil means default or None.
-function M.call(full, ...)
+local function invoke(full, ...)
   local op = ops[full] or M.op(full)
-  local given = select("#", ...)
-  if given > op.nargs then
-    error(string.format("%s takes %d arguments, got %d", full, op.nargs, given), 2)
+  local nargs = op.nargs
+  if select("#", ...) > nargs then
+    error(string.format("%s takes %d arguments, got %d", full, nargs, select("#", ...)), 3)
   end
   C.lt_stack_clear(stack)
-  for i = 1, op.nargs do
-    push(op, i, (select(i, ...)))
-  end
+  -- unrolled for the common arities: select() in a loop costs more than the push itself
+  local a1, a2, a3, a4, a5, a6 = ...
+  if nargs >= 1 then push(op, 1, a1) end
+  if nargs >= 2 then push(op, 2, a2) end
+  if nargs >= 3 then push(op, 3, a3) end
+  if nargs >= 4 then push(op, 4, a4) end
+  if nargs >= 5 then push(op, 5, a5) end
+  if nargs >= 6 then push(op, 6, a6) end
+  for i = 7, nargs do push(op, i, (select(i, ...))) end
   if C.lt_call(op.h, stack) ~= 0 then
     local msg = last_error()
     C.lt_stack_clear(stack)
-    error(msg, 2)
+    error(msg, 3)
   end
+end
+
+--- call("add.Tensor", a, b, alpha) -> results (tensors as owned raw handles).
+function M.call(full, ...)
+  invoke(full, ...)
   local n = C.lt_stack_size(stack)
   if n == 1 then
     local r = result(0)
@@ -299,6 +310,12 @@ function M.call(full, ...)
   local out = { collect(n) }
   C.lt_stack_clear(stack)
   return unpack(out, 1, n)
+end
+
+--- run(...): call for its effect only (in-place and out= operators); no handles are made.
+function M.run(full, ...)
+  invoke(full, ...)
+  C.lt_stack_clear(stack)
 end
 
 --- callk("conv2d", {input, weight}, {stride = {2, 2}}): positional then named arguments

@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/Parallel.h>
+#include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 
@@ -69,9 +70,14 @@ const char* lt_last_error(void) { return last_error.c_str(); }
 // Called once at load. c10::Error normally records a C++ backtrace; glibc's backtrace()
 // then unwinds into LuaJIT's JIT-compiled frames, which have no unwind tables, and aborts.
 // Errors carry ATen's message without a C++ stack instead.
+//
+// Torch7 has no autograd: the whole runtime runs in inference mode (entered once here, on
+// the thread that serves Lua, and never left), so every call skips the autograd layers.
 void lt_install_warning_handler(void) {
   c10::WarningUtils::set_warning_handler(&collecting_handler);
   c10::SetStackTraceFetcher([]() -> std::string { return ""; });
+  static c10::InferenceMode* no_autograd = new c10::InferenceMode();
+  (void)no_autograd;
 }
 
 // Returns the collected warnings and clears them; the pointer is valid until the next call.

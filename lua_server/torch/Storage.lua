@@ -9,6 +9,7 @@ local core = require "torch.core"
 
 local C = aten.C
 local call = aten.call
+local run = aten.run
 local type, error, select, getmetatable, setmetatable = type, error, select, getmetatable, setmetatable
 local S = core.storage_methods
 local handles = core.handles
@@ -37,7 +38,7 @@ local function construct(mt, ...)
     local s = new_storage(info, #first)
     if #first > 0 then
       local t = core.from_flat(info, { #first }, first)
-      call("copy_", s._h, t._h, false)
+      run("copy_", s._h, t._h, false)
     end
     return s
   end
@@ -87,11 +88,11 @@ function S:copy(src)
   if src:size() ~= self:size() then
     error("copy: storage sizes differ (" .. self:size() .. " and " .. src:size() .. ")", 2)
   end
-  call("copy_", self._h, src._h, false)
+  run("copy_", self._h, src._h, false)
   return self
 end
 function S:resize(n)
-  call("resize_", self._h, { n })
+  run("resize_", self._h, { n })
   return self
 end
 function S:totable()
@@ -104,7 +105,7 @@ function S:type(name)
   local info = types.by_storage_name[name]
   if not info then error("unknown storage type " .. tostring(name), 2) end
   local out = new_storage(info, self:size())
-  call("copy_", out._h, self._h, false)
+  run("copy_", out._h, self._h, false)
   return out
 end
 -- CharStorage/ByteStorage as bytes: s:string() reads, s:string(str) writes

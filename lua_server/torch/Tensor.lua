@@ -9,6 +9,7 @@ local core = require "torch.core"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, select, tostring, setmetatable = type, error, select, tostring, setmetatable
 local isTensor, isStorage = core.isTensor, core.isStorage
 local M = core.methods
@@ -206,12 +207,12 @@ end
 ---------------------------------------------------------------------------- data
 
 function M:fill(v)
-  call("fill_.Scalar", self._h, v)
+  run("fill_.Scalar", self._h, v)
   return self
 end
 
 function M:zero()
-  call("zero_", self._h)
+  run("zero_", self._h)
   return self
 end
 
@@ -222,13 +223,13 @@ function M:resize(...)
       torch.LongStorage(sizes), torch.LongStorage(strides))
   end
   if #sizes == 0 then sizes = { 0 } end
-  call("resize_", self._h, sizes)
+  run("resize_", self._h, sizes)
   return self
 end
 
 function M:resizeAs(other)
   local sizes = core.sizes(other)
-  call("resize_", self._h, sizes)
+  run("resize_", self._h, sizes)
   return self
 end
 
@@ -244,7 +245,7 @@ function M:copy(src)
   if n > 0 and not self:isSameSizeAs(src) then
     sh = call("reshape", sh, core.sizes(self))
   end
-  call("copy_", self._h, sh, false)
+  run("copy_", self._h, sh, false)
   return self
 end
 

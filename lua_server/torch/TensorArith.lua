@@ -11,6 +11,7 @@ local core = require "torch.core"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
@@ -32,7 +33,7 @@ end
 -- make `dest` the size of `like` (Torch7 resizes result tensors silently)
 function A.resize_as(dest, like)
   if dest ~= like and not dest:isSameSizeAs(like) then
-    call("resize_", dest._h, core.sizes(like))
+    run("resize_", dest._h, core.sizes(like))
   end
 end
 
@@ -63,10 +64,10 @@ end
 local function unary(name, aten_name)
   M[name] = function(self, src)
     if src == nil or src == self then
-      call(aten_name .. "_", self._h)
+      run(aten_name .. "_", self._h)
     else
       A.resize_as(self, src)
-      call(aten_name .. ".out", src._h, self._h)
+      run(aten_name .. ".out", src._h, self._h)
     end
     return self
   end
@@ -93,23 +94,23 @@ local function add_like(fname, sign)
     local h = self._h
     if c ~= nil then  -- res = a + v*b
       A.resize_as(self, a)
-      call("add.out", a._h, A.operand(fname, a, c), sign * b, h)
+      run("add.out", a._h, A.operand(fname, a, c), sign * b, h)
     elseif b ~= nil then
       if isTensor(a) and isTensor(b) then      -- res = a + b
         A.resize_as(self, a)
-        call("add.out", a._h, A.operand(fname, a, b), sign, h)
+        run("add.out", a._h, A.operand(fname, a, b), sign, h)
       elseif isTensor(b) then                  -- x += v*y
-        call("add_.Tensor", h, A.operand(fname, self, b), sign * a)
+        run("add_.Tensor", h, A.operand(fname, self, b), sign * a)
       elseif isTensor(a) then                  -- res = a + v
         A.resize_as(self, a)
-        call("add.Scalar_out", a._h, A.scalar_for(self, sign * b), 1, h)
+        run("add.Scalar_out", a._h, A.scalar_for(self, sign * b), 1, h)
       else
         core.bad_args(fname, self, a, b)
       end
     elseif isTensor(a) then                    -- x += y
-      call("add_.Tensor", h, A.operand(fname, self, a), sign)
+      run("add_.Tensor", h, A.operand(fname, self, a), sign)
     elseif type(a) == "number" then            -- x += v
-      call("add_.Scalar", h, A.scalar_for(self, sign * a), 1)
+      run("add_.Scalar", h, A.scalar_for(self, sign * a), 1)
     else
       core.bad_args(fname, self, a)
     end
@@ -131,10 +132,10 @@ end
 -- x:mul(v) | res:mul(a, v) ; x:div(v) | res:div(a, v)
 function M:mul(a, v)
   if v == nil then
-    call("mul_.Scalar", self._h, A.scalar_for(self, a))
+    run("mul_.Scalar", self._h, A.scalar_for(self, a))
   else
     A.resize_as(self, a)
-    call("mul.Scalar_out", a._h, A.scalar_for(self, v), self._h)
+    run("mul.Scalar_out", a._h, A.scalar_for(self, v), self._h)
   end
   return self
 end
@@ -146,9 +147,9 @@ function M:div(a, v)
   A.resize_as(self, src)
   local mode = div_mode(self)
   if mode then
-    call("div.Scalar_mode_out", src._h, value, mode, self._h)
+    run("div.Scalar_mode_out", src._h, value, mode, self._h)
   else
-    call("div.Scalar_out", src._h, value, self._h)
+    run("div.Scalar_out", src._h, value, self._h)
   end
   return self
 end
@@ -189,13 +190,13 @@ A.functional("cpow", 2)
 -- x:pow(n) | res:pow(a, n) | torch.pow(a, n) | torch.pow(n, a)
 function M:pow(a, n)
   if n == nil then
-    call("pow_.Scalar", self._h, a)
+    run("pow_.Scalar", self._h, a)
   elseif isTensor(a) then
     A.resize_as(self, a)
-    call("pow.Tensor_Scalar_out", a._h, n, self._h)
+    run("pow.Tensor_Scalar_out", a._h, n, self._h)
   else  -- res:pow(base, tensor)
     A.resize_as(self, n)
-    call("pow.Scalar_out", a, n._h, self._h)
+    run("pow.Scalar_out", a, n._h, self._h)
   end
   return self
 end

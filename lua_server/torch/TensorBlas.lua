@@ -6,6 +6,7 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
@@ -59,7 +60,7 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
       resize(self, sizes)
       self:copy(m)
     end
-    call(op .. "_", self._h, x._h, y._h, beta, alpha)
+    run(op .. "_", self._h, x._h, y._h, beta, alpha)
     return self
   end
   if overload then
@@ -72,7 +73,7 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
-      call(overload_out, x._h, y._h, self._h)
+      run(overload_out, x._h, y._h, self._h)
       return self
     end
   end
@@ -87,14 +88,14 @@ M.baddbmm = function(self, ...)
   need_dim("baddbmm", x, 3, "first operand")
   need_dim("baddbmm", y, 3, "second operand")
   if m ~= self then resize(self, { x:size(1), x:size(2), y:size(3) }); self:copy(m) end
-  call("baddbmm_", self._h, x._h, y._h, beta, alpha)
+  run("baddbmm_", self._h, x._h, y._h, beta, alpha)
   return self
 end
 M.bmm = function(self, x, y)
   need_dim("bmm", x, 3, "first operand")
   need_dim("bmm", y, 3, "second operand")
   resize(self, { x:size(1), x:size(2), y:size(3) })
-  call("bmm.out", x._h, y._h, self._h)
+  run("bmm.out", x._h, y._h, self._h)
   return self
 end
 

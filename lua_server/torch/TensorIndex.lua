@@ -8,6 +8,7 @@ local core = require "torch.core"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, tostring, rawset, tonumber = type, error, tostring, rawset, tonumber
 local isTensor, isStorage = core.isTensor, core.isStorage
 local M = core.methods
@@ -33,7 +34,7 @@ local function write_scalar(h, info, v)
   if info.device == aten.device.cpu and info.ptr then
     ffi.cast(info.ptr, C.lt_tensor_data(h))[0] = v
   else
-    call("fill_.Scalar", h, v)
+    run("fill_.Scalar", h, v)
   end
 end
 
@@ -118,7 +119,7 @@ local function newindex(self, key, value)
   if is_element and type(value) == "number" then
     write_scalar(v, core.info(self), value)
   elseif type(value) == "number" then
-    call("fill_.Scalar", v, value)
+    run("fill_.Scalar", v, value)
   elseif isTensor(value) then
     wrap(v):copy(value)
   else

@@ -13,6 +13,7 @@ local types = require "torch.types"
 local A = require "torch.TensorArith"
 
 local call = aten.call
+local run = aten.run
 local type, error, select, tostring, pairs = type, error, select, tostring, pairs
 local isTensor = core.isTensor
 local M = core.methods
@@ -105,9 +106,9 @@ function M:lerp(a, b, w)
   need_number("lerp", weight, "the weight")
   local yh = A.operand("lerp", x, y)
   local diff = call("sub.Tensor", yh, x._h, 1)
-  call("mul_.Scalar", diff, weight)
+  run("mul_.Scalar", diff, weight)
   A.resize_as(self, x)
-  call("add.out", x._h, diff, 1, self._h)
+  run("add.out", x._h, diff, 1, self._h)
   aten.free(diff)
   return self
 end
@@ -142,10 +143,10 @@ local function fused(name, aten_out)
     if name == "addcdiv" and core.info(self).integer then
       -- ATen refuses integer addcdiv; Torch7 computes src + (v*t1)/t2 with C's division
       local q = call("div.Tensor_mode", call("mul.Scalar", h1, v), h2, "trunc")
-      call("add.out", src._h, q, 1, self._h)
+      run("add.out", src._h, q, 1, self._h)
       aten.free(q)
     else
-      call(aten_out, src._h, h1, h2, v, self._h)
+      run(aten_out, src._h, h1, h2, v, self._h)
     end
     return self
   end
@@ -177,8 +178,8 @@ local function c_round(out, src, info)
   local frac = call("sub.Tensor", src, t, 1)
   local step = call("sign", frac)
   local big = call("ge.Scalar", call("abs", frac), 0.5)
-  call("mul_.Tensor", step, big)
-  call("add.out", t, step, 1, out)
+  run("mul_.Tensor", step, big)
+  run("add.out", t, step, 1, out)
   aten.free(t); aten.free(frac); aten.free(step); aten.free(big)
 end
 
@@ -215,10 +216,10 @@ for _, name in ipairs { "lt", "le", "gt", "ge", "eq", "ne" } do
     if isTensor(b) then
       local bh = A.operand(name, a, b)
       A.resize_as(res, a)
-      call(tensor_out, a._h, bh, res._h)
+      run(tensor_out, a._h, bh, res._h)
     elseif type(b) == "number" then
       A.resize_as(res, a)
-      call(scalar_out, a._h, A.scalar_for(a, b), res._h)
+      run(scalar_out, a._h, A.scalar_for(a, b), res._h)
     else
       core.bad_args(name, res, a, b)
     end
@@ -282,7 +283,7 @@ function M:cross(a, b, d)
   end
   if x:size(dim) ~= 3 then error("cross: dimension " .. dim .. " does not have size 3", 2) end
   A.resize_as(res, x)
-  call("linalg_cross.out", x._h, y._h, dim - 1, res._h)
+  run("linalg_cross.out", x._h, y._h, dim - 1, res._h)
   return res
 end
 torch.cross = M.cross

@@ -1,26 +1,36 @@
 -- Lua operators on tensors with Torch7's meaning: + and - allocate a new tensor, unary
 -- minus negates, * scales or is a matrix product (1-D.1-D dot, 2-D.1-D mv, 2-D.2-D mm),
 -- / and % take a number on the right. There is no elementwise *: that is cmul.
+local aten = require "aten"
 local core = require "torch.core"
+local A = require "torch.TensorArith"
 
 local type, error = type, error
-local isTensor = core.isTensor
+local isTensor, wrap = core.isTensor, core.wrap
 local O = {}
 
-function O.__add__(a, b)
-  if isTensor(a) then
-    if isTensor(b) then return a:clone():add(b) end
-    return a:clone():add(b)
+-- one ATen call each: a new tensor of the first tensor operand's shape
+local function add_new(a, b, sign)
+  if isTensor(b) then
+    if core.info(a) ~= core.info(b) then  -- ATen would promote; Torch7 keeps a's type
+      return a:clone():add(sign, b)
+    end
+    return wrap(aten.call("add.Tensor", a._h, A.operand(sign > 0 and "add" or "sub", a, b), sign))
   end
-  return b:clone():add(a)
+  return wrap(aten.call("add.Scalar", a._h, A.scalar_for(a, sign * b), 1))
+end
+
+function O.__add__(a, b)
+  if isTensor(a) then return add_new(a, b, 1) end
+  return add_new(b, a, 1)
 end
 
 function O.__sub__(a, b)
-  if isTensor(a) then return a:clone():csub(b) end
-  return b:clone():mul(-1):add(a)  -- number - tensor
+  if isTensor(a) then return add_new(a, b, -1) end
+  return wrap(aten.call("rsub.Scalar", b._h, A.scalar_for(b, a), 1))  -- number - tensor
 end
 
-function O.__unm__(a) return a:clone():mul(-1) end
+function O.__unm__(a) return wrap(aten.call("neg", a._h)) end
 
 function O.__mul__(a, b)
   if not isTensor(a) then return b:clone():mul(a) end

@@ -11,6 +11,7 @@ local random = require "torch.random"
 
 local C = aten.C
 local call = aten.call
+local run = aten.run
 local type, select = type, select
 local isTensor = core.isTensor
 local M = core.methods
@@ -34,7 +35,7 @@ local function filler(fill)
     if core.info(self).prefix == "Float" then a, b = as_float(a), as_float(b) end
     local buf = core.new(DOUBLE, core.sizes(self))
     fill(gen, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b)
-    call("copy_", self._h, buf._h, false)
+    run("copy_", self._h, buf._h, false)
     return self
   end
 end
@@ -53,7 +54,7 @@ function M:random(a, b)
   if n == 0 then return self end
   local buf = core.new(DOUBLE, core.sizes(self))
   gen:fillRandom(ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b, "torch." .. core.info(self).prefix .. "Tensor")
-  call("copy_", self._h, buf._h, false)
+  run("copy_", self._h, buf._h, false)
   return self
 end
 
@@ -70,7 +71,7 @@ function M:bernoulli(p)
   local buf = core.new(DOUBLE, core.sizes(self))
   local out = ffi.cast("double*", C.lt_tensor_data(buf._h))
   for i = 0, n - 1 do out[i] = gen:bernoulli(pp[i]) end
-  call("copy_", self._h, buf._h, false)
+  run("copy_", self._h, buf._h, false)
   return self
 end
 

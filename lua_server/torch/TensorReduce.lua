@@ -8,6 +8,7 @@ local core = require "torch.core"
 local A = require "torch.TensorArith"
 
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, tostring, ipairs = type, error, tostring, ipairs
 local INT64, FLOAT64 = aten.dtype.int64, aten.dtype.float64
 local isTensor = core.isTensor
@@ -128,7 +129,7 @@ function M:renorm(a, ...)
     error("renorm: need at least 2 dimensions, got " .. src:dim() .. " dimensions", 2)
   end
   A.resize_as(self, src)
-  call("renorm.out", src._h, p, dd, maxnorm, self._h)
+  run("renorm.out", src._h, p, dd, maxnorm, self._h)
   return self
 end
 torch.renorm = function(a, b, ...)

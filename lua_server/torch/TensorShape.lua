@@ -11,6 +11,7 @@ local A = require "torch.TensorArith"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, select, tostring, ipairs, pairs, unpack = type, error, select, tostring, ipairs, pairs, unpack
 local math_ceil, math_min, math_max = math.ceil, math.min, math.max
 local isTensor, isStorage = core.isTensor, core.isStorage
@@ -139,8 +140,8 @@ local function cat(res, tensors, dim)
     return like.new()
   end
   if res == nil then return wrap(call("cat", parts, d - 1)) end
-  call("resize_", res._h, size)
-  call("cat.out", parts, d - 1, res._h)
+  run("resize_", res._h, size)
+  run("cat.out", parts, d - 1, res._h)
   return res
 end
 
@@ -214,8 +215,8 @@ function M:index(a, b, c)
   if res == nil then return wrap(call("index_select", src._h, d, ih)) end
   local sizes = core.sizes(src)
   sizes[dim] = idx:nElement()
-  call("resize_", res._h, sizes)
-  call("index_select.out", src._h, d, ih, res._h)
+  run("resize_", res._h, sizes)
+  run("index_select.out", src._h, d, ih, res._h)
   return res
 end
 torch.index = function(a, ...) return M.index(a, ...) end
@@ -254,7 +255,7 @@ local function index_update(fname, aten_name)
         fname, n, dim, core.size_string(src)), 2)
     end
     local ih = zero_based(fname, idx, self, self:size(dim), dim)
-    call(aten_name, self._h, d, ih, as_slices(fname, self, d, n, src))
+    run(aten_name, self._h, d, ih, as_slices(fname, self, d, n, src))
     return self
   end
 end
@@ -268,7 +269,7 @@ function M:indexFill(dim, idx, value)
     error("indexFill: the value must be a number, got " .. torch.type(value), 2)
   end
   local ih = zero_based("indexFill", idx, self, self:size(dim), dim)
-  call("index_fill_.int_Scalar", self._h, d, ih, A.scalar_for(self, value))
+  run("index_fill_.int_Scalar", self._h, d, ih, A.scalar_for(self, value))
   return self
 end
 
@@ -297,8 +298,8 @@ function M:gather(a, b, c)
   check_along("gather", src, idx, dim, "source")
   local ih = zero_based("gather", idx, src, src:size(dim), dim)
   if res == nil then return wrap(call("gather", src._h, d, ih, false)) end
-  call("resize_", res._h, core.sizes(idx))
-  call("gather.out", src._h, d, ih, false, res._h)
+  run("resize_", res._h, core.sizes(idx))
+  run("gather.out", src._h, d, ih, false, res._h)
   return res
 end
 torch.gather = function(a, ...) return M.gather(a, ...) end
@@ -309,7 +310,7 @@ function M:scatter(dim, idx, src)
   check_along("scatter", self, idx, dim, "destination")
   local ih = zero_based("scatter", idx, self, self:size(dim), dim)
   if type(src) == "number" then
-    call("scatter_.value", self._h, d, ih, A.scalar_for(self, src))
+    run("scatter_.value", self._h, d, ih, A.scalar_for(self, src))
   else
     need_tensor("scatter", src, "the source")
     if src:dim() ~= self:dim() then
@@ -322,7 +323,7 @@ function M:scatter(dim, idx, src)
           core.size_string(idx), core.size_string(src), i), 2)
       end
     end
-    call("scatter_.src", self._h, d, ih, src._h)
+    run("scatter_.src", self._h, d, ih, src._h)
   end
   return self
 end
@@ -359,7 +360,7 @@ function M:maskedFill(mask, value)
   if type(value) ~= "number" then
     error("maskedFill: the value must be a number, got " .. torch.type(value), 2)
   end
-  call("masked_fill_.Scalar", self._h, bool_mask("maskedFill", self, mask), A.scalar_for(self, value))
+  run("masked_fill_.Scalar", self._h, bool_mask("maskedFill", self, mask), A.scalar_for(self, value))
   return self
 end
 
@@ -383,7 +384,7 @@ function M:nonzero(a)
   if a ~= nil then res, src = self, a end
   need_tensor("nonzero", src, "the tensor")
   local h = call("nonzero", src._h)
-  call("add_.Scalar", h, 1, 1)
+  run("add_.Scalar", h, 1, 1)
   return into(res, h)
 end
 torch.nonzero = function(a, b) return M.nonzero(a, b) end
@@ -436,9 +437,9 @@ end
 constructor("eye", function(res, n, m)
   if type(n) ~= "number" or n < 1 then error("eye: invalid argument " .. tostring(n), 3) end
   if m == nil or m <= 0 then m = n end
-  call("resize_", res._h, { n, m })
-  call("zero_", res._h)
-  call("fill_.Scalar", call("diagonal", res._h, 0, 0, 1), 1)
+  run("resize_", res._h, { n, m })
+  run("zero_", res._h)
+  run("fill_.Scalar", call("diagonal", res._h, 0, 0, 1), 1)
 end)
 
 -- fill res (n elements) with a + i*(b-a)/(n-1), evaluated as C does in the element type
@@ -457,7 +458,7 @@ local function spaced(fname, res, a, b, n)
   end
   if res:nElement() ~= n then call("resize_", res._h, { n }) end
   if n == 1 then
-    call("fill_.Scalar", res._h, a)
+    run("fill_.Scalar", res._h, a)
     return
   end
   local info = core.info(res)
@@ -467,9 +468,9 @@ local function spaced(fname, res, a, b, n)
     diff = as_float(as_float(b) - a)
   end
   local h = call("arange.start_step", 0, n, 1, dtype, nil, { info.device, -1 }, nil)
-  call("mul_.Scalar", h, diff)
-  call("div_.Scalar", h, n - 1)
-  call("add_.Scalar", h, a, 1)
+  run("mul_.Scalar", h, diff)
+  run("div_.Scalar", h, n - 1)
+  run("add_.Scalar", h, a, 1)
   if fname == "logspace" then call("pow.Scalar_out", 10, h, h) end
   res:copy(wrap(h))
 end
@@ -493,8 +494,8 @@ constructor("range", function(res, a, b, step)
   end
   local n = math.floor((b - a) / step + 1)
   local h = call("arange.start_step", 0, n, 1, aten.dtype.float64, nil, { info.device, -1 }, nil)
-  call("mul_.Scalar", h, step)
-  call("add_.Scalar", h, a, 1)
+  run("mul_.Scalar", h, step)
+  run("add_.Scalar", h, a, 1)
   if res:nElement() ~= n then call("resize_", res._h, { n }) end
   res:copy(wrap(h))
 end)

@@ -7,6 +7,7 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local call, wrap = aten.call, core.wrap
+local run = aten.run
 local type, error, tostring, select, ipairs = type, error, tostring, select, ipairs
 local isTensor = core.isTensor
 local M = core.methods
@@ -28,7 +29,7 @@ end
 
 -- (values, indices) from ATen's 0-based int64 indices
 local function pair(resv, resi, v, i)
-  call("add_.Scalar", i, 1, 1)
+  run("add_.Scalar", i, 1, 1)
   return into(resv, v), into(resi, i)
 end
 
