@@ -38,3 +38,29 @@ def test_python_exception_becomes_remote_error(lua):
         apply(fails, 1)
     assert "Python function raised ValueError: no good" in info.value.evalue
     assert apply(lambda x: x, 5) == 5
+
+
+def test_optim_sgd_with_a_python_feval(lua, nn):
+    optim = lua.require("optim")
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((32, 4))
+    target = x @ np.array([[1.0], [-2.0], [0.5], [3.0]])
+    lin = nn.Linear(4, 1)
+    crit = nn.MSECriterion()
+    params, grads = lin.getParameters()
+    config = lua.ref("{learningRate = 0.05, momentum = 0.5}")  # state stays on the server
+    calls = []
+
+    def feval(p):
+        grads.zero()
+        out = lin.forward(x)
+        loss = crit.forward(out, target)
+        lin.backward(x, crit.backward(out, target))
+        calls.append(loss)
+        return loss, grads
+
+    for _ in range(200):
+        optim.sgd(feval, params, config)
+    assert len(calls) == 200
+    assert calls[-1] < calls[0] / 100
+    assert config["dfdx"].size(1) == 5  # sgd kept its momentum buffer in the config table
