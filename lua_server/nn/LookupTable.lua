@@ -25,6 +25,20 @@ function LookupTable:backCompatibility()
   if not self.shouldScaleGradByFreq then self.shouldScaleGradByFreq = false end
 end
 
+-- Files of versions 1 and 2 hold weight as nOutput x nIndex; since version 3 it is
+-- nIndex x nOutput.
+function LookupTable:read(file, version)
+  local fields = file:readObject()
+  for k, v in pairs(fields) do self[k] = v end
+  if version < 3 then
+    for _, name in ipairs { "weight", "gradWeight" } do
+      local w = self[name]
+      if torch.isTensor(w) and w:dim() == 2 then self[name] = w:t():contiguous() end
+    end
+  end
+  self:backCompatibility()
+end
+
 function LookupTable:accUpdateOnly()
   self.gradWeight = nil
   return self
