@@ -136,3 +136,20 @@ def test_unreachable_server_fails_fast():
     with pytest.raises(client.ServerUnavailable):
         client.connect("tcp://127.0.0.1:9", timeout=2)
     assert time.monotonic() - start < 6
+
+
+def test_crashed_client_objects_are_dropped(server_process):
+    watcher = client.connect(server_process.endpoint)
+    crashing = client.connect(server_process.endpoint)
+    torch = crashing.require("torch")
+    kept = [torch.Tensor(1000) for _ in range(5)]
+    assert watcher.ping()["clients"] == 2
+    # the process "dies": its socket goes away without a close request
+    crashing._monitor.close(0)
+    crashing._sock.close(0)
+    crashing.closed = True
+    from conftest import wait_until
+    assert wait_until(lambda: watcher.ping()["clients"] == 1, timeout=10)
+    assert watcher.eval("1 + 1") == 2
+    assert len(kept) == 5
+    watcher.close()

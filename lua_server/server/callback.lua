@@ -43,6 +43,7 @@ function PythonFunction.__call(self, ...)
     if not server.serve_next(1000) then
       error("the server stopped while waiting for a Python function", 2)
     end
+    if client.gone then error("the client that owns this Python function disconnected", 2) end
   end
 end
 

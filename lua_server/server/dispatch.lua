@@ -3,7 +3,7 @@
 -- which turns them into error replies.
 local torch = require "torch"
 
-local type, error, tostring, select, unpack = type, error, tostring, select, unpack
+local type, error, tostring, select, unpack, pairs = type, error, tostring, select, unpack, pairs
 local mp = require "server.msgpack"
 
 local H = {}
@@ -33,8 +33,10 @@ local function describe(obj)
 end
 
 function H.ping(server, _, client)
+  local clients = 0
+  for _ in pairs(server.clients) do clients = clients + 1 end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
-    refs = client.registry.count })
+    refs = client.registry.count, clients = clients })
 end
 
 function H.require(_, req)

@@ -11,7 +11,8 @@ local handlers = require "server.dispatch"
 local torch = require "torch"
 local aten = require "aten"
 
-local type, tostring, error, pcall, xpcall = type, tostring, error, pcall, xpcall
+local type, tostring, error, pcall, xpcall, pairs = type, tostring, error, pcall, xpcall, pairs
+local forget_disconnected
 local concat = table.concat
 
 ffi.cdef [[ int kill(int pid, int sig); ]]
@@ -132,6 +133,7 @@ local function serve_one(server, sock, frames)
     client = { registry = Registry.new(), identity = identity, server = server }
     server.clients[identity] = client
   end
+  if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
   local body = {}
   for i = 2, #frames do body[i - 1] = frames[i] end
   -- requests can nest (a Python callback's own requests): keep the outer one's state
@@ -171,6 +173,22 @@ local function serve_one(server, sock, frames)
   zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
 end
 
+-- A client whose connection dropped (a notebook kernel restarted, a script killed) never
+-- sends `close`: drop its objects when ZeroMQ reports its connection gone.
+forget_disconnected = function(server)
+  while true do
+    local fd = zmq.read_disconnect(server.monitor)
+    if fd == nil then return end
+    for identity, client in pairs(server.clients) do
+      if fd and client.fd == fd then
+        client.registry:clear()
+        client.gone = true
+        server.clients[identity] = nil
+      end
+    end
+  end
+end
+
 local function parent_alive(pid)
   return pid == nil or ffi.C.kill(pid, 0) == 0
 end
@@ -197,15 +215,16 @@ local function main(argv)
   local server = {
     running = true, clients = {}, allow_shutdown = opts.allow_shutdown,
     torch_version = aten.config.torch_version, sock = sock, marshal = marshal,
-    callback_results = {},
+    callback_results = {}, monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor"),
   }
   -- serve at most one message; false when the server must stop
   function server.serve_next(timeout_ms)
-    local ready, perr, errno = zmq.poll_in(sock, timeout_ms)
+    local ready, monitor_ready, errno = zmq.poll_in(sock, timeout_ms, server.monitor)
     if ready == nil and errno ~= zmq.EINTR then
-      io.stderr:write("luatorch-server: ", perr, "\n")
+      io.stderr:write("luatorch-server: ", monitor_ready, "\n")
       return false
     end
+    if monitor_ready then forget_disconnected(server) end
     if ready then
       local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
       if frames then

@@ -26,6 +26,9 @@ int zmq_msg_more(const luatorch_zmq_msg_t *msg);
 int zmq_errno(void);
 const char *zmq_strerror(int errnum);
 int zmq_poll(luatorch_zmq_pollitem_t *items, int nitems, long timeout);
+int zmq_msg_get(const luatorch_zmq_msg_t *msg, int property);
+int zmq_socket_monitor(void *s, const char *addr, int events);
+int zmq_connect(void *s, const char *addr);
 void zmq_version(int *major, int *minor, int *patch);
 ]]
 
@@ -38,6 +41,7 @@ local _M = {
   LINGER = 17, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
   HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
   EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
+  PAIR = 0, SRCFD = 2, EVENT_DISCONNECTED = 0x0200,
 }
 
 local function check(rc, what)
@@ -82,15 +86,44 @@ function _M.last_endpoint(s)
   return C_string(buf)
 end
 
-local pollitem = ffi_new("luatorch_zmq_pollitem_t[1]")
--- true when a message is ready within timeout_ms; nil, err on failure (EINTR included)
-function _M.poll_in(s, timeout_ms)
-  pollitem[0].socket = s
-  pollitem[0].events = _M.POLLIN
-  pollitem[0].revents = 0
-  local rc, err, errno = check(lib.zmq_poll(pollitem, 1, timeout_ms), "zmq_poll")
+local pollitems = ffi_new("luatorch_zmq_pollitem_t[2]")
+-- Wait up to timeout_ms for input on s (and on s2, when given). Returns whether each has a
+-- message ready; nil, err on failure (EINTR included).
+function _M.poll_in(s, timeout_ms, s2)
+  local n = s2 and 2 or 1
+  pollitems[0].socket, pollitems[0].events, pollitems[0].revents = s, _M.POLLIN, 0
+  if s2 then pollitems[1].socket, pollitems[1].events, pollitems[1].revents = s2, _M.POLLIN, 0 end
+  local rc, err, errno = check(lib.zmq_poll(pollitems, n, timeout_ms), "zmq_poll")
   if not rc then return nil, err, errno end
-  return rc > 0 and (pollitem[0].revents % 2 == 1)
+  return rc > 0 and pollitems[0].revents % 2 == 1, s2 and rc > 0 and pollitems[1].revents % 2 == 1
+end
+
+-- The file descriptor of the connection a received frame came by (ZMQ_SRCFD).
+function _M.source_fd(frame)
+  return lib.zmq_msg_get(frame.msg, _M.SRCFD)
+end
+
+-- A PAIR socket receiving s's disconnect events: read them with read_disconnect.
+function _M.monitor_disconnects(ctx, s, name)
+  local endpoint = "inproc://" .. name
+  if lib.zmq_socket_monitor(s, endpoint, _M.EVENT_DISCONNECTED) ~= 0 then return nil end
+  local m = _M.socket(ctx, _M.PAIR)
+  if lib.zmq_connect(m, endpoint) ~= 0 then _M.close(m); return nil end
+  return m
+end
+
+-- The fd of one disconnect event from a monitor socket, or nil when none is waiting.
+function _M.read_disconnect(m)
+  local frames = _M.recv_multipart(m, _M.DONTWAIT)
+  if not frames then return nil end
+  local fd
+  if frames[1].size >= 6 then
+    local p = ffi.cast("const uint8_t*", frames[1].ptr)
+    local event = p[0] + p[1] * 256  -- event id (uint16) then value (uint32), host order
+    if event == _M.EVENT_DISCONNECTED then fd = p[2] + p[3] * 256 + p[4] * 65536 + p[5] * 16777216 end
+  end
+  _M.release(frames)
+  return fd or false
 end
 
 -- A received multipart message: frames[i] = {ptr = void*, size = n, msg = zmq_msg_t}.
