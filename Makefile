@@ -18,10 +18,12 @@ deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq luajit libzmq5 g++ make >/dev/null; \
 	fi
 
-# The venv is rebuilt when the lock changes.
+# The venv is rebuilt when the lock changes. A local wheel folder, where the machine has
+# one, spares the download of torch.
+WHEELS := $(if $(wildcard /opt/wheels/*.whl),--find-links /opt/wheels,)
 $(VENV)/.stamp: requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check $(WHEELS) -r requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	touch $@
 
