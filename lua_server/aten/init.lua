@@ -62,6 +62,7 @@ int64_t lt_tensor_stride(lt_tensor* t, int d);
 void lt_tensor_sizes(lt_tensor* t, int64_t* out);
 void lt_tensor_strides(lt_tensor* t, int64_t* out);
 int64_t lt_tensor_numel(lt_tensor* t);
+int lt_tensor_same_size(lt_tensor* a, lt_tensor* b);
 int64_t lt_tensor_offset(lt_tensor* t);
 int lt_tensor_dtype(lt_tensor* t);
 int lt_tensor_device_type(lt_tensor* t);

@@ -212,6 +212,7 @@ void lt_tensor_strides(lt_tensor* t, int64_t* out) {
   for (int64_t d = 0; d < t->t.dim(); d++) out[d] = t->t.stride(d);
 }
 int64_t lt_tensor_numel(lt_tensor* t) { return t->t.numel(); }
+int lt_tensor_same_size(lt_tensor* a, lt_tensor* b) { return a->t.sizes() == b->t.sizes() ? 1 : 0; }
 int64_t lt_tensor_offset(lt_tensor* t) { return t->t.storage_offset(); }
 int lt_tensor_dtype(lt_tensor* t) { return (int)t->t.scalar_type(); }
 int lt_tensor_device_type(lt_tensor* t) { return (int)t->t.device().type(); }

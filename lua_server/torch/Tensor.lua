@@ -178,10 +178,7 @@ function M:type(name)
 end
 function M:typeAs(other) return self:type(other:type()) end
 function M:isSameSizeAs(other)
-  local a, b = core.sizes(self), core.sizes(other)
-  if #a ~= #b then return false end
-  for i = 1, #a do if a[i] ~= b[i] then return false end end
-  return true
+  return C.lt_tensor_same_size(self._h, other._h) == 1
 end
 
 for _, info in ipairs(types.list) do
