@@ -109,8 +109,7 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
-        self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED | zmq.EVENT_CONNECTED)
-        self._connected = False
+        self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
         self._sock.connect(endpoint)
         try:
@@ -135,7 +134,11 @@ class Connection:
             frames = codec.encode_message(header, default=self._to_ref)
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
-            self._send(frames, op)
+            try:
+                self._send(frames, op)
+            except ConnectionLost:
+                self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
+                raise
             return AsyncResult(self, request_id, op)
 
     def request(self, op: str, **fields: Any) -> Any:
@@ -197,10 +200,7 @@ class Connection:
         while self._monitor.poll(0):
             event = recv_monitor_message(self._monitor)
             if event["event"] == zmq.EVENT_DISCONNECTED:
-                self._connected = False
                 self._lost = True
-            elif event["event"] == zmq.EVENT_CONNECTED:
-                self._connected = True
 
     def _receive_one(self) -> None:
         frames = self._sock.recv_multipart(copy=False)
