@@ -104,3 +104,13 @@ def test_fields_read_and_write(lua, nn):
     assert lin.weight.size(1) == 3
     lin.custom_field = "hello"
     assert lua.request("get", target=lin, key="custom_field") == "hello"
+
+
+def test_private_server_stops_cleanly_on_close():
+    import time
+
+    lua = client.connect()
+    start = time.monotonic()
+    lua.close()
+    assert lua.server.process.returncode == 0  # exited by itself, not killed
+    assert time.monotonic() - start < 4

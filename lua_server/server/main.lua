@@ -237,6 +237,7 @@ local function main(argv)
     return server.running
   end
   while server.serve_next(1000) do end
+  if server.monitor then zmq.close(server.monitor) end  -- every socket, or term() waits forever
   zmq.close(sock)
   zmq.term(ctx)
 end
