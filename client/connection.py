@@ -350,6 +350,13 @@ class Connection:
             fn = self._functions[name] = self.eval(name)
         return fn
 
+    def fetch(self, obj: Any) -> Any:
+        """An object by value: tensors inside become numpy arrays, tables lists and dicts.
+
+        (A method of the connection, not of proxies, so that no Lua field is shadowed.)
+        """
+        return self.request("value", target=obj)
+
     def tostring(self, obj: Any) -> str:
         """Lua's ``tostring(obj)`` (how ``print(net)`` shows a model as Torch7 does)."""
         return self._function("tostring")(obj)

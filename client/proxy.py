@@ -66,10 +66,6 @@ class LuaObject:
         """``obj:name(args...)`` explicitly (for names that clash with Python's)."""
         return self._conn.request("method", target=self, name=name, args=list(args))
 
-    def value(self) -> Any:
-        """The object by value: a tensor's data as numpy, a table deep-converted."""
-        return self._conn.request("value", target=self)
-
     # -- local behaviour -----------------------------------------------------------
 
     def __repr__(self) -> str:

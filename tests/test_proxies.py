@@ -114,3 +114,13 @@ def test_private_server_stops_cleanly_on_close():
     lua.close()
     assert lua.server.process.returncode == 0  # exited by itself, not killed
     assert time.monotonic() - start < 4
+
+
+def test_fetch_converts_tables_holding_tensors(lua, nn):
+    lin = nn.Linear(2, 3)
+    params = lua.ref("{}")
+    params["w"] = lin.weight
+    data = lua.fetch(params)
+    assert set(data) == {"w"} and data["w"].shape == (3, 2)
+    pad = nn.Padding(1, 2, 1, -3.5)
+    assert pad.value == -3.5  # Lua fields are never shadowed by proxy methods
