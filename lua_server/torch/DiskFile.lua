@@ -3,6 +3,7 @@
 local ffi = require "ffi"
 local torch = require "torch.env"
 require "torch.File"
+require "torch.FileObject"
 
 local C = ffi.C
 local error, type, tostring, setmetatable = error, type, tostring, setmetatable

@@ -5,6 +5,7 @@
 local ffi = require "ffi"
 local torch = require "torch.env"
 require "torch.File"
+require "torch.FileObject"
 
 local C = ffi.C
 local error, type, setmetatable, rawget = error, type, setmetatable, rawget

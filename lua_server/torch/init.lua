@@ -27,6 +27,7 @@ for _, mt in pairs(core.tensor_mt) do
 end
 
 require "torch.File"
+require "torch.FileObject"
 require "torch.DiskFile"
 require "torch.MemoryFile"
 require "torch.serialize"

@@ -4,6 +4,7 @@
 -- a placeholder (torch.UnknownClass) for any other class the runtime does not have.
 local torch = require "torch.env"
 local File = require "torch.File"
+require "torch.FileObject"
 require "torch.DiskFile"
 require "torch.MemoryFile"
 
