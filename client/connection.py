@@ -344,11 +344,14 @@ class Connection:
         data = self.request("call", target=self._function("torch.serialize"), args=[obj, format])
         Path(path).write_bytes(data.encode() if isinstance(data, str) else data)
 
-    def _function(self, name: str) -> Any:
-        fn = self._functions.get(name)
+    def lua_function(self, code: str) -> Any:
+        """The Lua function (or any value) an expression gives, evaluated once and cached."""
+        fn = self._functions.get(code)
         if fn is None:
-            fn = self._functions[name] = self.eval(name)
+            fn = self._functions[code] = self.eval(code)
         return fn
+
+    _function = lua_function
 
     def fetch(self, obj: Any) -> Any:
         """An object by value: tensors inside become numpy arrays, tables lists and dicts.

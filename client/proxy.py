@@ -119,10 +119,33 @@ class _Data(LuaObject):
         return self.numpy().tolist()
 
 
+def _operator(symbol: str, swap: bool = False):
+    """A Python operator evaluated by Lua's, with Torch7's meaning (``*`` of two matrices is
+    a matrix product, ``+`` does not broadcast); numpy operands travel as tensors."""
+    code = f"function(a, b) return {'b' if swap else 'a'} {symbol} {'a' if swap else 'b'} end"
+
+    def apply(self: LuaObject, other: Any) -> Any:
+        return self._conn.lua_function(code)(self, other)
+
+    return apply
+
+
 class Tensor(_Data):
-    """A Torch7 tensor on the server."""
+    """A Torch7 tensor on the server. Arithmetic operators run on the server."""
 
     __slots__ = ()
+
+    __add__ = _operator("+")
+    __radd__ = _operator("+", swap=True)
+    __sub__ = _operator("-")
+    __rsub__ = _operator("-", swap=True)
+    __mul__ = _operator("*")
+    __rmul__ = _operator("*", swap=True)
+    __truediv__ = _operator("/")
+    __mod__ = _operator("%")
+
+    def __neg__(self) -> Any:
+        return self._conn.lua_function("function(a) return -a end")(self)
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -83,3 +83,19 @@ def test_errors_name_the_argument(torch, m):
 
 def test_printing_is_torch7s(lua, torch):
     assert str(torch.Tensor([[1, 2], [3, 4]])) == " 1  2\n 3  4\n[torch.DoubleTensor of size 2x2]\n"
+
+
+def test_python_operators_keep_torch7_meaning(lua, torch):
+    a = torch.Tensor([[1, 2], [3, 4]])
+    assert (a + 1).numpy().tolist() == [[2, 3], [4, 5]]
+    assert (10 - a).numpy().tolist() == [[9, 8], [7, 6]]
+    assert (a * a).numpy().tolist() == [[7, 10], [15, 22]]  # a matrix product, as in Torch7
+    assert (2 * a).numpy().tolist() == [[2, 4], [6, 8]]
+    assert (a / 2).numpy().tolist() == [[0.5, 1], [1.5, 2]]
+    assert (-a).numpy().tolist() == [[-1, -2], [-3, -4]]
+    assert (a + np.ones((2, 2))).numpy().tolist() == [[2, 3], [4, 5]]
+    v = torch.Tensor([1, 2])
+    assert v * v == 5  # 1-D . 1-D is a dot product, a number
+    with pytest.raises(client.RemoteError) as info:
+        a + torch.Tensor(3)
+    assert "[2x2]" in info.value.evalue and "[3]" in info.value.evalue
