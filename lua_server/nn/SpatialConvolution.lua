@@ -134,21 +134,7 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   if wantBias then K.accumulate(self.gradBias, gb, scale) else K.free(gb) end
 end
 
-function SpatialConvolution:updateGradInput(input, gradOutput)
-  if self.gradInput then
-    backward(self, input, gradOutput, 1, true, false)
-    return self.gradInput
-  end
-end
-
-function SpatialConvolution:accGradParameters(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, false, true)
-end
-
-function SpatialConvolution:backward(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, self.gradInput ~= nil, true)
-  return self.gradInput
-end
+K.install_backward(SpatialConvolution, backward)
 
 -- Torch7 empties its unfolding buffers on type changes
 function SpatialConvolution:type(type_name, tensorCache)

@@ -123,21 +123,7 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   if wantBias then K.accumulate(self.gradBias, gb, scale) else K.free(gb) end
 end
 
-function SpatialFullConvolution:updateGradInput(input, gradOutput)
-  if self.gradInput then
-    backward(self, input, gradOutput, 1, true, false)
-    return self.gradInput
-  end
-end
-
-function SpatialFullConvolution:accGradParameters(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, false, true)
-end
-
-function SpatialFullConvolution:backward(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, self.gradInput ~= nil, true)
-  return self.gradInput
-end
+K.install_backward(SpatialFullConvolution, backward)
 
 function SpatialFullConvolution:type(type_name, tensorCache)
   self.finput = self.finput and torch.Tensor()

@@ -110,21 +110,7 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   end
 end
 
-function TemporalConvolution:updateGradInput(input, gradOutput)
-  if self.gradInput then
-    backward(self, input, gradOutput, 1, true, false)
-    return self.gradInput
-  end
-end
-
-function TemporalConvolution:accGradParameters(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, false, true)
-end
-
-function TemporalConvolution:backward(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, self.gradInput ~= nil, true)
-  return self.gradInput
-end
+K.install_backward(TemporalConvolution, backward)
 
 -- we do not need to accumulate parameters when sharing
 TemporalConvolution.sharedAccUpdateGradParameters = TemporalConvolution.accUpdateGradParameters

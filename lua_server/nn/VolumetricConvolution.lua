@@ -106,21 +106,7 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   if wantBias then K.accumulate(self.gradBias, gb, scale) else K.free(gb) end
 end
 
-function VolumetricConvolution:updateGradInput(input, gradOutput)
-  if self.gradInput then
-    backward(self, input, gradOutput, 1, true, false)
-    return self.gradInput
-  end
-end
-
-function VolumetricConvolution:accGradParameters(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, false, true)
-end
-
-function VolumetricConvolution:backward(input, gradOutput, scale)
-  backward(self, input, gradOutput, scale or 1, self.gradInput ~= nil, true)
-  return self.gradInput
-end
+K.install_backward(VolumetricConvolution, backward)
 
 function VolumetricConvolution:type(type_name, tensorCache)
   if self.finput then self.finput:set() end

@@ -96,4 +96,25 @@ function K.check_dims(module, input, ndim, level)
   return d
 end
 
+-- updateGradInput, accGradParameters and backward for a module whose gradients come from
+-- one call backward(self, input, gradOutput, scale, wantInput, wantParams): backward
+-- computes both in one kernel call, as the convolutions and ATen's backward ops do.
+function K.install_backward(class, backward)
+  function class:updateGradInput(input, gradOutput)
+    if self.gradInput then
+      backward(self, input, gradOutput, 1, true, false)
+      return self.gradInput
+    end
+  end
+
+  function class:accGradParameters(input, gradOutput, scale)
+    backward(self, input, gradOutput, scale or 1, false, true)
+  end
+
+  function class:backward(input, gradOutput, scale)
+    backward(self, input, gradOutput, scale or 1, self.gradInput ~= nil, true)
+    return self.gradInput
+  end
+end
+
 return K
