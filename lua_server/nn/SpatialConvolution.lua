@@ -136,17 +136,7 @@ end
 
 K.install_backward(SpatialConvolution, backward)
 
--- Torch7 empties its unfolding buffers on type changes
-function SpatialConvolution:type(type_name, tensorCache)
-  self.finput = self.finput and torch.Tensor()
-  self.fgradInput = self.fgradInput and torch.Tensor()
-  return parent.type(self, type_name, tensorCache)
-end
-
-function SpatialConvolution:clearState()
-  nn.utils.clear(self, "finput", "fgradInput", "_input", "_gradOutput")
-  return parent.clearState(self)
-end
+K.install_buffers(SpatialConvolution, parent)
 
 function SpatialConvolution:__tostring__()
   local s = format("%s(%d -> %d, %dx%d", torch.type(self), self.nInputPlane, self.nOutputPlane,

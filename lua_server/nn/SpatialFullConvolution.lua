@@ -125,16 +125,7 @@ end
 
 K.install_backward(SpatialFullConvolution, backward)
 
-function SpatialFullConvolution:type(type_name, tensorCache)
-  self.finput = self.finput and torch.Tensor()
-  self.fgradInput = self.fgradInput and torch.Tensor()
-  return parent.type(self, type_name, tensorCache)
-end
-
-function SpatialFullConvolution:clearState()
-  nn.utils.clear(self, "finput", "fgradInput", "_input", "_gradOutput")
-  return parent.clearState(self)
-end
+K.install_buffers(SpatialFullConvolution, parent)
 
 function SpatialFullConvolution:__tostring__()
   local s = format("%s(%d -> %d, %dx%d", torch.type(self), self.nInputPlane, self.nOutputPlane,

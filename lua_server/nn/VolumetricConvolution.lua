@@ -108,16 +108,7 @@ end
 
 K.install_backward(VolumetricConvolution, backward)
 
-function VolumetricConvolution:type(type_name, tensorCache)
-  if self.finput then self.finput:set() end
-  if self.fgradInput then self.fgradInput:set() end
-  return parent.type(self, type_name, tensorCache)
-end
-
-function VolumetricConvolution:clearState()
-  nn.utils.clear(self, "finput", "fgradInput", "_input", "_gradOutput")
-  return parent.clearState(self)
-end
+K.install_buffers(VolumetricConvolution, parent)
 
 function VolumetricConvolution:__tostring__()
   local s = format("%s(%d -> %d, %dx%dx%d", torch.type(self), self.nInputPlane, self.nOutputPlane,

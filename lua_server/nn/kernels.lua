@@ -117,4 +117,19 @@ function K.install_backward(class, backward)
   end
 end
 
+-- type and clearState for the convolutions: Torch7 kept unfolding buffers (finput,
+-- fgradInput) that type changes empty and clearState drops; models saved by Torch7 hold them.
+function K.install_buffers(class, parent)
+  function class:type(type_name, tensorCache)
+    self.finput = self.finput and torch.Tensor()
+    self.fgradInput = self.fgradInput and torch.Tensor()
+    return parent.type(self, type_name, tensorCache)
+  end
+
+  function class:clearState()
+    nn.utils.clear(self, "finput", "fgradInput", "_input", "_gradOutput")
+    return parent.clearState(self)
+  end
+end
+
 return K
