@@ -124,3 +124,20 @@ def test_fetch_converts_tables_holding_tensors(lua, nn):
     assert set(data) == {"w"} and data["w"].shape == (3, 2)
     pad = nn.Padding(1, 2, 1, -3.5)
     assert pad.value == -3.5  # Lua fields are never shadowed by proxy methods
+
+
+def test_client_never_imports_torch():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import sys, numpy as np, client\n"
+            "lua = client.connect()\n"
+            "nn = lua.require('nn')\n"
+            "assert nn.Linear(2, 2).forward(np.ones(2)).numpy().shape == (2,)\n"
+            "lua.close()\n"
+            "assert 'torch' not in sys.modules, 'the client imported torch'\n")
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
