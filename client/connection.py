@@ -111,6 +111,9 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
         self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
+        self._poller = zmq.Poller()
+        self._poller.register(self._sock, zmq.POLLIN)
+        self._poller.register(self._monitor, zmq.POLLIN)
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping").wait(timeout)
@@ -165,9 +168,7 @@ class Connection:
     def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
         """Receive until the reply to request_id arrives; None if timeout passes first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        poller = zmq.Poller()
-        poller.register(self._sock, zmq.POLLIN)
-        poller.register(self._monitor, zmq.POLLIN)
+        poller = self._poller
         with self._lock:
             while request_id not in self._replies:
                 remaining = POLL_SLICE_MS if deadline is None else min(
