@@ -215,9 +215,15 @@ end
 
 function M:resize(...)
   local sizes, strides = size_args("resize", ...)
+  for d = 1, #sizes do
+    local n = sizes[d]
+    if n < 0 or n ~= math.floor(n) then
+      error("resize: invalid size " .. tostring(n) .. " for dimension " .. d, 2)
+    end
+  end
   if strides then
-    return self:set(torch.Storage and self:storage() or nil, self:storageOffset(),
-      torch.LongStorage(sizes), torch.LongStorage(strides))
+    return self:set(self:storage(), self:storageOffset(), torch.LongStorage(sizes),
+      torch.LongStorage(strides))
   end
   if #sizes == 0 then sizes = { 0 } end
   run("resize_", self._h, sizes)
