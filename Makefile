@@ -11,10 +11,12 @@ LISTEN ?= tcp://127.0.0.1:5555
 
 all: shim
 
-# Debian packages: LuaJIT and libzmq (the server reaches libzmq through LuaJIT's FFI).
+# Debian packages: LuaJIT and libzmq (the server reaches libzmq through LuaJIT's FFI), and
+# g++ for the ATen shim.
 deps:
-	@if ! command -v luajit >/dev/null || ! ldconfig -p | grep -q 'libzmq.so.5 '; then \
-	  echo "installing luajit and libzmq5 with apt-get"; \
+	@if ! command -v luajit >/dev/null || ! command -v g++ >/dev/null || \
+	    ! ldconfig -p | grep -q 'libzmq.so.5 '; then \
+	  echo "installing luajit, libzmq5 and g++ with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq luajit libzmq5 g++ make >/dev/null; \
 	fi
 
