@@ -107,13 +107,10 @@ def test_fields_read_and_write(lua, nn):
 
 
 def test_private_server_stops_cleanly_on_close():
-    import time
-
     lua = client.connect()
-    start = time.monotonic()
     lua.close()
-    assert lua.server.process.returncode == 0  # exited by itself, not killed
-    assert time.monotonic() - start < 4
+    # close() waits 5 s for the server, then kills it (code -9): 0 means it exited by itself
+    assert lua.server.process.returncode == 0
 
 
 def test_fetch_converts_tables_holding_tensors(lua, nn):
