@@ -22,8 +22,7 @@ end
 
 -- Run fn on module i; on error, say which module failed (as Torch7's rethrowErrors does).
 function Container:rethrowErrors(module, index, fname, ...)
-  local results = table.pack and table.pack(...) or { n = select("#", ...), ... }
-  local ok, a, b = pcall(module[fname], module, unpack(results, 1, results.n))
+  local ok, a, b = pcall(module[fname], module, ...)
   if not ok then
     error(string.format("In %d module of %s:\n%s", index, torch.type(self), tostring(a)), 0)
   end

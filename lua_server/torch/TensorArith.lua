@@ -153,8 +153,6 @@ function M:div(a, v)
   end
   return self
 end
-A.functional("mul", 1)
-A.functional("div", 1)
 torch.mul = function(a, b, c)
   if c ~= nil then return M.mul(a, b, c) end
   return M.mul(a.new(), a, b)

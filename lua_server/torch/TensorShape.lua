@@ -161,10 +161,10 @@ torch.cat = M.cat
 function M.repeatTensor(result, tensor, ...)
   local sizes
   if type(tensor) == "number" or isStorage(tensor) then
-    sizes = core.size_list("repeatTensor", tensor, ...)
+    sizes = (core.size_args("repeatTensor", tensor, ...))
     tensor, result = result, nil
   else
-    sizes = core.size_list("repeatTensor", ...)
+    sizes = (core.size_args("repeatTensor", ...))
   end
   need_tensor("repeatTensor", tensor, "the tensor")
   if #sizes < tensor:dim() then

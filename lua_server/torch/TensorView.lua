@@ -69,16 +69,10 @@ function M:permute(...)
   return wrap(call("permute", self._h, dims))
 end
 
+-- the sizes of a view: numbers or a LongStorage
 local function size_list(fname, ...)
-  local first = ...
-  if core.isStorage(first) then return first:totable() end
-  local sizes = { ... }
-  for i = 1, #sizes do
-    if type(sizes[i]) ~= "number" then core.bad_args(fname, ...) end
-  end
-  return sizes
+  return (core.size_args(fname, ...))
 end
-core.size_list = size_list
 
 -- view([res,] sizes | -1): the source must be contiguous
 function M:view(...)

@@ -49,10 +49,6 @@ function core.make(mt, h)
   return u
 end
 
--- Point an existing object at another handle (t:set(...) keeps the object's identity).
-function core.rehandle(u, h)
-  handles[u] = h
-end
 
 function core.info_of_handle(h)
   local info = types.of(C.lt_tensor_device_type(h), C.lt_tensor_dtype(h))
