@@ -89,25 +89,22 @@ function Concat:backward(input, gradOutput, scale)
   return backward(self, "backward", input, gradOutput, scale)
 end
 
-function Concat:accGradParameters(input, gradOutput, scale)
-  scale = scale or 1
+-- fname(input, the module's slice of gradOutput, arg) on every module
+local function each_slice(self, fname, input, gradOutput, arg)
   local offset = 1
   for i, module in ipairs(self.modules) do
     local n = module.output:size(self.dimension)
-    self:rethrowErrors(module, i, "accGradParameters", input,
-      gradOutput:narrow(self.dimension, offset, n), scale)
+    self:rethrowErrors(module, i, fname, input, gradOutput:narrow(self.dimension, offset, n), arg)
     offset = offset + n
   end
 end
 
+function Concat:accGradParameters(input, gradOutput, scale)
+  each_slice(self, "accGradParameters", input, gradOutput, scale or 1)
+end
+
 function Concat:accUpdateGradParameters(input, gradOutput, lr)
-  local offset = 1
-  for i, module in ipairs(self.modules) do
-    local n = module.output:size(self.dimension)
-    self:rethrowErrors(module, i, "accUpdateGradParameters", input,
-      gradOutput:narrow(self.dimension, offset, n), lr)
-    offset = offset + n
-  end
+  each_slice(self, "accUpdateGradParameters", input, gradOutput, lr)
 end
 
 -- the branch drawing Concat, ConcatTable and DepthConcat share (Torch7's exact strings)
