@@ -11,13 +11,16 @@ LISTEN ?= tcp://127.0.0.1:5555
 
 all: shim
 
-# Debian packages: LuaJIT and libzmq (the server reaches libzmq through LuaJIT's FFI), and
-# g++ for the ATen shim.
+# Debian packages: LuaJIT and libzmq (the server reaches libzmq through LuaJIT's FFI), g++
+# for the ATen shim, and the Lua libraries the Torch ecosystem uses (lfs, Penlight, cjson,
+# moses), taken from Debian rather than written again.
+LUA_DEBS := lua-filesystem lua-penlight lua-cjson lua-moses
 deps:
 	@if ! command -v luajit >/dev/null || ! command -v g++ >/dev/null || \
-	    ! ldconfig -p | grep -q 'libzmq.so.5 '; then \
-	  echo "installing luajit, libzmq5 and g++ with apt-get"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq luajit libzmq5 g++ make >/dev/null; \
+	    ! ldconfig -p | grep -q 'libzmq.so.5 ' || \
+	    ! luajit -e "require 'lfs'; require 'pl.path'; require 'cjson'; require 'moses'" 2>/dev/null; then \
+	  echo "installing luajit, libzmq5, g++ and $(LUA_DEBS) with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq luajit libzmq5 g++ make $(LUA_DEBS) >/dev/null; \
 	fi
 
 # The venv is rebuilt when the lock changes. A local wheel folder, where the machine has
