@@ -20,6 +20,10 @@ require "torch.Timer"
 require "torch.CmdLine"
 require "torch.Tester"
 
+-- LAPACK and convolution functions of the Torch7 tensor library (torch.* only)
+require "torch.TensorLapack"
+require "torch.TensorLapackDecomp"
+
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
 for _, mt in pairs(core.tensor_mt) do
