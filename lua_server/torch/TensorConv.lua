@@ -67,6 +67,22 @@ local function check(kind, spatial, x, k, mode)
   end
 end
 
+-- one correlation through ATen: input (1, p, ...), weight (q, p, ...) -> (q, ...)
+local function aten_correlate(input, weight, spatial_k, mode, flip, spatial)
+  if flip then
+    local dims = {}
+    for d = 1, spatial do dims[d] = 1 + d end
+    weight = call("flip", weight, dims)
+  end
+  local ones, pad, zeros = {}, {}, {}
+  for d = 1, spatial do
+    ones[d], zeros[d] = 1, 0
+    pad[d] = mode == "F" and spatial_k[d] - 1 or 0
+  end
+  local out = call("convolution", input, weight, nil, ones, pad, ones, false, zeros, 1)
+  return call("select.int", out, 0, 0)
+end
+
 -- the result of one form, as an ATen handle of x's dtype
 local function correlate(kind, spatial, x, k, mode, flip)
   local dtype = aten.C.lt_tensor_dtype(x._h)
@@ -81,31 +97,27 @@ local function correlate(kind, spatial, x, k, mode, flip)
     spatial_x[d] = xs[#xs - spatial + d]
     spatial_k[d] = ks[#ks - spatial + d]
   end
-  local planes = kind == "mul" and 1 or xs[1]
-  local input = call("reshape", xh, { 1, planes, unpack(spatial_x) })
-  local weight, groups
-  if kind == "mul" then weight, groups = call("reshape", kh, { 1, 1, unpack(spatial_k) }), 1
-  elseif kind == "cmul" then weight, groups = call("reshape", kh, { planes, 1, unpack(spatial_k) }), planes
-  else weight, groups = kh, 1 end
-  if flip then
-    local dims = {}
-    for d = 1, spatial do dims[d] = 1 + d end
-    weight = call("flip", weight, dims)
+  local function single(plane, kernel)
+    local input = call("reshape", plane, { 1, 1, unpack(spatial_x) })
+    local weight = call("reshape", kernel, { 1, 1, unpack(spatial_k) })
+    return call("select.int", aten_correlate(input, weight, spatial_k, mode, flip, spatial), 0, 0)
   end
-  local ones, pad = {}, {}
-  for d = 1, spatial do
-    ones[d] = 1
-    pad[d] = mode == "F" and spatial_k[d] - 1 or 0
+  local out
+  if kind == "mul" then
+    out = single(xh, kh)
+  elseif kind == "cmul" then
+    -- plane by plane, so each plane equals the 2D/2D (3D/3D) result bit for bit
+    local planes = {}
+    for i = 1, xs[1] do
+      planes[i] = single(call("select.int", xh, 0, i - 1), call("select.int", kh, 0, i - 1))
+    end
+    out = call("stack", planes, 0)
+  else
+    local input = call("reshape", xh, { 1, xs[1], unpack(spatial_x) })
+    out = aten_correlate(input, kh, spatial_k, mode, flip, spatial)
   end
-  local zeros = {}
-  for d = 1, spatial do zeros[d] = 0 end
-  local out = call("convolution", input, weight, nil, ones, pad, ones, false, zeros, groups)
-  local out_sizes = core.sizes(core.wrap(out))
-  table.remove(out_sizes, 1)
-  if kind == "mul" then table.remove(out_sizes, 1) end
-  out = call("reshape", out, out_sizes)
   if not FLOAT_TYPES[dtype] then out = call("to.dtype", out, dtype, false, false, nil) end
-  return out, out_sizes
+  return out, core.sizes(core.wrap(out))
 end
 
 -- Torch7 zeroes the result, then accumulates into its data pointer as if contiguous
