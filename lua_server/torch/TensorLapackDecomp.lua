@@ -58,12 +58,9 @@ end
 local function eig(re, rv, a, jobvr)
   check_square("eig", a)
   local n = a:size(1)
-  local vals, vecs
-  if jobvr == "V" then
-    vals, vecs = call("linalg_eig", a._h)
-  else
-    vals = call("linalg_eigvals", a._h)
-  end
+  -- linalg_eig (not eigvals) also for 'N': it refuses NaN/Inf input instead of handing it
+  -- to LAPACK, which complains on stderr
+  local vals, vecs = call("linalg_eig", a._h)
   local e = core.wrap(call("view_as_real", vals))
   if jobvr == "V" then
     resize2d(rv, n, n)
