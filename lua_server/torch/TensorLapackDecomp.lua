@@ -167,6 +167,7 @@ end
 local function orgqr(ra, a, tau)
   check_2d("orgqr", a)
   local m, n, k = a:size(1), a:size(2), tau:size(1)
+  arg_check(k <= n and k <= m, 2, "orgqr", 3, "%d reflectors do not fit A of size %dx%d", k, m, n)
   local work = work_matrix(ra, a)
   local reflectors = narrow(view(work, m, n), 1, 0, k)
   store(reflectors, call("linalg_householder_product", reflectors, tau._h))
@@ -183,7 +184,11 @@ end
 
 local function ormqr(ra, a, tau, c, side, trans)
   check_2d("ormqr", a)
+  arg_check(c:dim() == 2, 4, "ormqr", 3, "C should be 2 dimensional")
   local m, n, k = c:size(1), c:size(2), tau:size(1)
+  local nq = side == "L" and m or n
+  arg_check(k <= nq and k <= a:size(2), 3, "ormqr", 3,
+    "%d reflectors do not fit Q of order %d built from A of size %s", k, nq, core.size_string(a))
   local work = work_matrix(ra, c)
   local C = view(work, m, n)
   -- LAPACK reads a's data with leading dimension m (side L) or n (side R)

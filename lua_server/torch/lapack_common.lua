@@ -158,8 +158,8 @@ function L.lapack_view(t, rows, cols)
   end
   local ok, h = pcall(call, "as_strided", t._h, { rows, cols }, { 1, rows }, t:storageOffset() - 1)
   if not ok then
-    error("LAPACK work tensor of size " .. core.size_string(t) .. " has too small a storage for a " ..
-      rows .. "x" .. cols .. " column-major matrix", 4)
+    error("a tensor of size " .. core.size_string(t) .. " has too small a storage for the " ..
+      rows .. "x" .. cols .. " column-major matrix LAPACK would read from it", 4)
   end
   return h
 end
