@@ -3,7 +3,6 @@
 -- strings, errors and result layouts (see lapack_common.lua), on ATen's linear algebra.
 local aten = require "aten"
 local torch = require "torch.env"
-local core = require "torch.core"
 local L = require "torch.lapack_common"
 local pstrf_kernel = require "torch.pstrf"
 
