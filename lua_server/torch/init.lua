@@ -20,6 +20,11 @@ require "torch.Timer"
 require "torch.CmdLine"
 require "torch.Tester"
 
+-- LAPACK and convolution functions of the Torch7 tensor library (torch.* only)
+require "torch.TensorLapack"
+require "torch.TensorLapackDecomp"
+require "torch.TensorConv"
+
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
 for _, mt in pairs(core.tensor_mt) do
