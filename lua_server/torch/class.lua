@@ -19,6 +19,11 @@ local forwarded = {
 -- plain indexing walks the parent chain through the metatables' own __index
 local function lookup(mt, key) return mt[key] end
 
+-- luaT's __call, __len and constructor calls are C functions that stay on the stack while the
+-- Lua method runs; returning through pass() instead of a tail call keeps our forwarder's frame
+-- there too, so debug.getinfo levels (nngraph's "declared at") match Torch7's.
+local function pass(...) return ... end
+
 local function install_index(mt)
   local index_hook = lookup(mt, "__index__")
   if type(index_hook) ~= "function" then
@@ -58,7 +63,7 @@ local function install_forwarders(mt)
       rawset(mt, name, function(self, ...)
         local f = mt[torch_name]
         if not f then error("attempt to use " .. name:sub(3) .. " on a " .. mt.__typename, 2) end
-        return f(self, ...)
+        return pass(f(self, ...))
       end)
     else
       rawset(mt, name, function(a, b)
@@ -124,7 +129,7 @@ function M.newmetatable(name, parent_name, constructor, module, mt)
   local ctor = setmetatable({}, {
     __index = mt,
     __newindex = mt,
-    __call = function(_, ...) return constructor(mt, ...) end,
+    __call = function(_, ...) return pass(constructor(mt, ...)) end,
     __tostring = function() return name end,
   })
   constructors[name] = ctor
