@@ -116,16 +116,28 @@ local function attributeString(attributes)
   return " " .. table.concat(parts, " ")
 end
 
--- graphviz dot text: one `n<id>` per node labelled with its name and label(), then the edges
-function Graph:todot(title)
+-- canonical: each node's attributes (label included) sorted by name, comma-separated, as
+-- graphviz itself writes dot files
+local function dotText(self, title, canonical)
   local out = { "digraph G {\n" }
   if title then out[#out + 1] = 'labelloc="t";\nlabel="' .. title .. '";\n' end
   out[#out + 1] = "node [shape = oval]; "
   for _, node in ipairs(self.nodes) do
     local name = node.graphNodeName and node:graphNodeName() or ("Node" .. node.id)
-    local attributes = node.graphNodeAttributes and attributeString(node:graphNodeAttributes()) or ""
-    out[#out + 1] = "\nn" .. node.id .. "[label=" .. dotEscape(name .. "\n" .. node:label())
-      .. attributes .. "];"
+    local attributes = node.graphNodeAttributes and node:graphNodeAttributes() or {}
+    local label = dotEscape(name .. "\n" .. node:label())
+    if canonical then
+      local all = { label = label }
+      for k, v in pairs(attributes) do all[k] = v end
+      local parts = {}
+      for k, v in pairs(all) do
+        parts[#parts + 1] = tostring(k) .. "=" .. (k == "label" and v or dotEscape(tostring(v)))
+      end
+      table.sort(parts)
+      out[#out + 1] = "\nn" .. node.id .. " [" .. table.concat(parts, ", ") .. "];"
+    else
+      out[#out + 1] = "\nn" .. node.id .. "[label=" .. label .. attributeString(attributes) .. "];"
+    end
   end
   out[#out + 1] = "\n"
   for _, e in ipairs(self.edges) do
@@ -133,6 +145,17 @@ function Graph:todot(title)
   end
   out[#out + 1] = "}"
   return table.concat(out)
+end
+
+-- graphviz dot text: one `n<id>` per node labelled with its name and label(), then the edges
+function Graph:todot(title)
+  return dotText(self, title, false)
+end
+
+-- the same graph with each node's attributes sorted by name, as graphviz writes dot files
+-- (what Torch7's graph.dot saved)
+function graph._canonicalDot(g, title)
+  return dotText(g, title, true)
 end
 
 return Graph

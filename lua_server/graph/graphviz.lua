@@ -74,7 +74,7 @@ function graph.dot(g, title, fname)
   if type(fname) ~= "string" then
     error("graph.dot: a file name (without extension) is needed; there is no Qt display", 2)
   end
-  writeFile(fname .. ".dot", g:todot(title))
+  writeFile(fname .. ".dot", graph._canonicalDot(g, title))
   if not haveDot() then return fname .. ".dot" end
   local source = fname .. ".dot"
   local status = os.execute(string.format("dot -Tsvg -o %s %s 2>/dev/null",
