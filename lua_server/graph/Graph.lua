@@ -136,7 +136,8 @@ local function dotText(self, title, canonical)
       table.sort(parts)
       out[#out + 1] = "\nn" .. node.id .. " [" .. table.concat(parts, ", ") .. "];"
     else
-      out[#out + 1] = "\nn" .. node.id .. "[label=" .. label .. attributeString(attributes) .. "];"
+      local extra = node.graphNodeAttributes and attributeString(attributes) or ""
+      out[#out + 1] = "\nn" .. node.id .. "[label=" .. label .. extra .. "];"
     end
   end
   out[#out + 1] = "\n"

@@ -2,7 +2,7 @@
 -- metatable holding its methods, registered by name, and a callable constructor table
 -- placed in its namespace (`nn.Linear`), whose reads and writes go to the metatable.
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
-local type, error, tostring, select = type, error, tostring, select
+local type, error, tostring, select, rawequal = type, error, tostring, select, rawequal
 
 local M = {}
 local registry = {}        -- name -> metatable
@@ -73,6 +73,8 @@ local function install_forwarders(mt)
           local bmt = getmetatable(b)
           f = type(bmt) == "table" and bmt[torch_name]
         end
+        -- luaT compares objects without __eq__ by identity
+        if not f and name == "__eq" then return rawequal(a, b) end
         if not f then error("no operator " .. name:sub(3) .. " for " .. mt.__typename, 2) end
         return f(a, b)
       end)
