@@ -13,6 +13,7 @@ require "nngraph.graphinspecting"
 require "nngraph.JustElement"
 require "nngraph.JustTable"
 require "nngraph.ModuleFromCriterion"
+nngraph.simple_print = require "nngraph.simple_print"
 
 -- module(node) or module({node1, node2}) or module(): a node running this module on those
 -- inputs. As in Torch7, loading nngraph replaces nn's module-call-as-forward.

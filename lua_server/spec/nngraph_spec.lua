@@ -328,3 +328,21 @@ describe("nngraph dot output", function()
     expect.truthy(text:find('tooltip="[' .. SPEC, 1, true), "tooltip says where")
   end)
 end)
+
+describe("nngraph.simple_print", function()
+  it("shows only the working modules, joined across the hidden ones", function()
+    local x = nn.Identity()()
+    local h = nn.Tanh()(nn.Identity()(nn.Linear(2, 2)(x)))
+    local g = nn.gModule({ x }, { h })
+    local text = nngraph.simple_print.todot(g.fg, "S")
+    local linearId, tanhId
+    for _, node in ipairs(g.fg.nodes) do
+      if node.data.module and torch.typename(node.data.module) == "nn.Linear" then linearId = node.id end
+      if node.data.module and torch.typename(node.data.module) == "nn.Tanh" then tanhId = node.id end
+    end
+    expect.truthy(text:find(string.format("n%d -> n%d;", linearId, tanhId), 1, true), text)
+    expect.eq(select(2, text:gsub("%[label=", "")), 2, "two nodes shown")
+    expect.eq(select(2, text:gsub("n%d+ %-> n%d+;\n", "")), 1, "one edge")
+    expect.truthy(text:find('label="S";', 1, true), "title")
+  end)
+end)
