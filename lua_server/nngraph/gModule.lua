@@ -12,6 +12,10 @@ local nesting = require "nngraph.nesting"
 local istable = utils.istable
 local gModule, parent = torch.class("nn.gModule", "nn.Container")
 
+-- errors in __init blame the code that called nn.gModule(...): past __init, the
+-- constructor and its call (the same depth as in Torch7's luaT)
+local CALLER = 4
+
 -- the gradient a node passes on when several consumers sent it one: their sum, recorded here
 -- so accGradParameters uses the very tensor updateGradInput used
 local summedGradOutput = setmetatable({}, { __mode = "k" })
@@ -19,7 +23,7 @@ local summedGradOutput = setmetatable({}, { __mode = "k" })
 local function checkNodes(list, what)
   for i = 1, utils.tableMaxN(list) do
     if torch.typename(list[i]) ~= "nngraph.Node" then
-      error(utils.expectingNodeErrorMessage(list[i], what, i), 3)
+      error(utils.expectingNodeErrorMessage(list[i], what, i), CALLER + 1)
     end
   end
 end
@@ -27,11 +31,11 @@ end
 function gModule:__init(inputs, outputs)
   parent.__init(self)
   if type(inputs) ~= "table" or type(outputs) ~= "table" then
-    error("nn.gModule(inputs, outputs): two tables of nngraph.Nodes expected", 2)
+    error("nn.gModule(inputs, outputs): two tables of nngraph.Nodes expected", CALLER)
   end
   checkNodes(outputs, "outputs")
   checkNodes(inputs, "inputs")
-  if #inputs == 0 then error("nn.gModule: no inputs are not supported", 2) end
+  if #inputs == 0 then error("nn.gModule: no inputs are not supported", CALLER) end
 
   -- the graph is given backwards (outputs point at their inputs): a dummy output node takes
   -- every output, and a dummy input node feeds the inputs (through a split when several)
@@ -45,7 +49,7 @@ function gModule:__init(inputs, outputs)
     for i = 1, #inputs do
       if #inputs[i].children ~= 0 then
         error(string.format("nn.gModule: inputs[%d] (declared at %s) should have no inputs", i,
-          inputs[i].data.annotations._debugLabel), 2)
+          inputs[i].data.annotations._debugLabel), CALLER)
       end
     end
     for i = 1, #inputs do inputs[i]:add(splits[i], true) end
@@ -56,7 +60,7 @@ function gModule:__init(inputs, outputs)
   local roots = self.fg:roots()
   if #roots ~= 1 or roots[1].data ~= innode.data then
     error("nn.gModule: every node must be reachable from the inputs; found " .. #roots
-      .. " starting points", 2)
+      .. " starting points", CALLER)
   end
   self.innode = roots[1]
   self.outnode = outnode
@@ -69,7 +73,7 @@ function gModule:__init(inputs, outputs)
     local data = node.data
     if data.nSplitOutputs and data.nSplitOutputs ~= #node.children then
       error(string.format("%d of split(%d) outputs from the node declared at %s are unused",
-        data.nSplitOutputs - #node.children, data.nSplitOutputs, data.annotations._debugLabel), 2)
+        data.nSplitOutputs - #node.children, data.nSplitOutputs, data.annotations._debugLabel), CALLER)
     end
     -- a node built on this one must be in the graph after it, else it leads nowhere
     for consumer in pairs(data.reverseMap) do
@@ -79,7 +83,7 @@ function gModule:__init(inputs, outputs)
       end
       if not found then
         error(string.format("node declared on %s does not connect to gmodule output",
-          consumer.data.annotations._debugLabel), 2)
+          consumer.data.annotations._debugLabel), CALLER)
       end
     end
     data.forwardNodeId = node.id

@@ -17,21 +17,23 @@ nngraph.simple_print = require "nngraph.simple_print"
 
 -- module(node) or module({node1, node2}) or module(): a node running this module on those
 -- inputs. As in Torch7, loading nngraph replaces nn's module-call-as-forward.
+-- errors blame the code that called the module: past __call__ and the instance call
+local CALLER = 3
 local Module = torch.getmetatable("nn.Module")
 function Module:__call__(...)
   local nArgs = select("#", ...)
-  if nArgs > 1 then error("Use {input1, input2} to pass multiple inputs.", 2) end
+  if nArgs > 1 then error("Use {input1, input2} to pass multiple inputs.", CALLER) end
   local input = ...
-  if nArgs == 1 and input == nil then error(utils.expectingNodeErrorMessage(input, "inputs", 1), 2) end
+  if nArgs == 1 and input == nil then error(utils.expectingNodeErrorMessage(input, "inputs", 1), CALLER) end
   if type(input) == "table" and next(input) == nil then
     error("cannot pass an empty table of inputs. To indicate no incoming connections, "
-      .. "leave the second set of parens blank.", 2)
+      .. "leave the second set of parens blank.", CALLER)
   end
   if not utils.istable(input) then input = { input } end
   local node = nngraph.Node({ module = self })
   for i = 1, utils.tableMaxN(input) do
     if torch.typename(input[i]) ~= "nngraph.Node" then
-      error(utils.expectingNodeErrorMessage(input[i], "inputs", i), 2)
+      error(utils.expectingNodeErrorMessage(input[i], "inputs", i), CALLER)
     end
     node:add(input[i], true)
   end

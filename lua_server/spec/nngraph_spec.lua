@@ -265,9 +265,10 @@ describe("nngraph errors", function()
     expect.error(function() nn.Linear(2, 2)({ nn.Identity() }) end,
       "inputs[1] is an nn.Module, specifically a nn.Identity, but the only valid thing")
     expect.error(function() nn.Tanh()({}) end, "cannot pass an empty table of inputs")
-    expect.error(function() nn.Tanh()(nil) end, "inputs[1] is nil (typo / bad index?)")
+    local line = debug.getinfo(1, "l").currentline + 1
+    expect.error(function() nn.Tanh()(nil) end, SPEC .. ":" .. line .. ": inputs[1] is nil (typo / bad index?)")
     local x = nn.Identity()()
-    expect.error(function() nn.gModule({ x }, { x, nil, x }) end, "outputs[2] is nil")
+    expect.error(function() nn.gModule({ x }, { x, nil, x }) end, SPEC .. ":" .. (line + 2) .. ": outputs[2] is nil")
     expect.error(function() nn.gModule({ x }, { 3 }) end, "outputs[1] should be an nngraph.Node but is of type number")
   end)
 
