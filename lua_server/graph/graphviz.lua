@@ -68,17 +68,28 @@ function graph.graphvizLayout(g, algorithm)
   return positions
 end
 
--- writes fname.dot (always) and fname.svg (when graphviz is installed); returns their names.
--- Torch7 opened a Qt window when fname was nil; without a display we need a file name.
+-- writes fname.dot and, when graphviz is installed, fname.svg; returns the names written.
+-- With graphviz, fname.dot is its laid-out dot output, as Torch7 saved; without, the same
+-- text without positions. Torch7 opened a Qt window when fname was nil; we need a name.
 function graph.dot(g, title, fname)
   if type(fname) ~= "string" then
     error("graph.dot: a file name (without extension) is needed; there is no Qt display", 2)
   end
-  writeFile(fname .. ".dot", graph._canonicalDot(g, title))
-  if not haveDot() then return fname .. ".dot" end
-  local source = fname .. ".dot"
-  local status = os.execute(string.format("dot -Tsvg -o %s %s 2>/dev/null",
-    shellQuote(fname .. ".svg"), shellQuote(source)))
-  if not succeeded(status) then error("graphviz render failed for " .. source, 2) end
+  local text = graph._canonicalDot(g, title)
+  if not haveDot() then
+    writeFile(fname .. ".dot", text)
+    return fname .. ".dot"
+  end
+  local source = os.tmpname()
+  writeFile(source, text)
+  for _, format in ipairs({ "svg", "dot" }) do
+    local status = os.execute(string.format("dot -T%s -o %s %s 2>/dev/null", format,
+      shellQuote(fname .. "." .. format), shellQuote(source)))
+    if not succeeded(status) then
+      os.remove(source)
+      error("graphviz render failed for " .. fname .. "." .. format, 2)
+    end
+  end
+  os.remove(source)
   return fname .. ".dot", fname .. ".svg"
 end
