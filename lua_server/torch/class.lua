@@ -2,7 +2,7 @@
 -- metatable holding its methods, registered by name, and a callable constructor table
 -- placed in its namespace (`nn.Linear`), whose reads and writes go to the metatable.
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
-local type, error, tostring, select = type, error, tostring, select
+local type, error, tostring, select, rawequal = type, error, tostring, select, rawequal
 
 local M = {}
 local registry = {}        -- name -> metatable
@@ -18,6 +18,11 @@ local forwarded = {
 
 -- plain indexing walks the parent chain through the metatables' own __index
 local function lookup(mt, key) return mt[key] end
+
+-- luaT's __call, __len and constructor calls are C functions that stay on the stack while the
+-- Lua method runs; returning through pass() instead of a tail call keeps our forwarder's frame
+-- there too, so debug.getinfo levels (nngraph's "declared at") match Torch7's.
+local function pass(...) return ... end
 
 local function install_index(mt)
   local index_hook = lookup(mt, "__index__")
@@ -58,7 +63,7 @@ local function install_forwarders(mt)
       rawset(mt, name, function(self, ...)
         local f = mt[torch_name]
         if not f then error("attempt to use " .. name:sub(3) .. " on a " .. mt.__typename, 2) end
-        return f(self, ...)
+        return pass(f(self, ...))
       end)
     else
       rawset(mt, name, function(a, b)
@@ -68,6 +73,8 @@ local function install_forwarders(mt)
           local bmt = getmetatable(b)
           f = type(bmt) == "table" and bmt[torch_name]
         end
+        -- luaT compares objects without __eq__ by identity
+        if not f and name == "__eq" then return rawequal(a, b) end
         if not f then error("no operator " .. name:sub(3) .. " for " .. mt.__typename, 2) end
         return f(a, b)
       end)
@@ -124,7 +131,7 @@ function M.newmetatable(name, parent_name, constructor, module, mt)
   local ctor = setmetatable({}, {
     __index = mt,
     __newindex = mt,
-    __call = function(_, ...) return constructor(mt, ...) end,
+    __call = function(_, ...) return pass(constructor(mt, ...)) end,
     __tostring = function() return name end,
   })
   constructors[name] = ctor
