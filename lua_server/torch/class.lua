@@ -126,9 +126,14 @@ function M.newmetatable(name, parent_name, constructor, module, mt)
     __newindex = mt,
     __call = function(_, ...) return constructor(mt, ...) end,
     __tostring = function() return name end,
+    __metatable = mt,  -- as luaT: getmetatable(nn.Linear) is the class metatable
   })
   constructors[name] = ctor
   constructor_names[ctor] = name
+  -- luaT's fields, which real packages use: Class.new(...), the factory, the constructor table
+  rawset(mt, "new", function(...) return constructor(mt, ...) end)
+  rawset(mt, "__factory", function() return setmetatable({}, mt) end)
+  rawset(mt, "__constructor", ctor)
   local ns, last = split_namespace(name, module)
   ns[last] = ctor
   return mt, parent, ctor
@@ -171,8 +176,7 @@ end
 
 function M.factory(name)
   local mt = registry[name]
-  if not mt then return nil end
-  return function() return setmetatable({}, mt) end
+  return mt and rawget(mt, "__factory") or nil
 end
 
 function M.setmetatable(obj, name)
