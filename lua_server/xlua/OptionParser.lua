@@ -99,8 +99,8 @@ end
 function OptionParser:help()
   local argv = rawget(_G, "arg") or {}
   local prog = (argv[-1] and (argv[-1] .. " " .. tostring(argv[0]))) or argv[0] or "THISPROG"
-  io.stdout:write("Usage: " .. self.usage:gsub("%%prog", (tostring(prog):gsub("%%", "%%%%"))) .. "\n")
-  io.stdout:write("\nOptions:\n")
+  io.write("Usage: " .. self.usage:gsub("%%prog", (tostring(prog):gsub("%%", "%%%%"))) .. "\n")
+  io.write("\nOptions:\n")
   local pad = 0
   for _, desc in ipairs(self.option_descriptions) do pad = math.max(pad, #self:flags(desc)) end
   for _, desc in ipairs(self.option_descriptions) do
@@ -111,7 +111,7 @@ function OptionParser:help()
       default = " [default = " .. tostring(desc.default) .. "]"
     end
     local flags = self:flags(desc)
-    io.stdout:write("  " .. flags .. string.rep(" ", pad - #flags) .. "  " .. desc.help .. default .. "\n")
+    io.write("  " .. flags .. string.rep(" ", pad - #flags) .. "  " .. desc.help .. default .. "\n")
   end
 end
 
