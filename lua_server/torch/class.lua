@@ -161,13 +161,25 @@ function M.constructor(name)
   return constructors[name]
 end
 
+local metatype_names = setmetatable({}, {__mode = "k"})  -- metatables named by torch.metatype
+
 function M.typename(obj)
   local mt = getmetatable(obj)
   if type(mt) == "table" then
     local n = rawget(mt, "__typename")
     if n then return n end
+    return metatype_names[mt]
   end
   return nil
+end
+
+--- torch.metatype(name, mt): objects with metatable mt are Torch objects of type `name`
+--- (luaT's registration for types made outside torch.class)
+function M.metatype(name, mt)
+  if type(name) ~= "string" then error("bad argument #1 to 'metatype' (string expected)", 2) end
+  if type(mt) ~= "table" then error("bad argument #2 to 'metatype' (table expected)", 2) end
+  registry[name] = mt
+  metatype_names[mt] = name
 end
 
 function M.type(obj)

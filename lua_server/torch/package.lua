@@ -3,6 +3,7 @@
 -- files; and a few luaT utilities Lua code calls.
 local torch = require "torch.env"
 local paths = require "paths"
+local ffi = require "ffi"
 
 local type, error, io, getmetatable = type, error, io, getmetatable
 
@@ -52,6 +53,16 @@ function torch.totable(obj)
     return obj:totable()
   end
   error("obj must be a Storage or a Tensor", 2)
+end
+
+torch.metatype = require("torch.class").metatype
+
+ffi.cdef [[ int isatty(int fd); ]]
+--- torch.isatty(file): whether io.stdin/io.stdout/io.stderr is a terminal
+function torch.isatty(file)
+  local fd = (file == io.stdin and 0) or (file == io.stdout and 1) or (file == io.stderr and 2)
+  if not fd then return false end
+  return ffi.C.isatty(fd) == 1
 end
 
 -- Torch7's hooks for its C heap and threads; garbage collection here needs no help
