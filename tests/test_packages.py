@@ -29,3 +29,26 @@ def test_paths_and_sys_are_defined_with_torch(lua):
     cwd = lua.eval("paths.cwd()")
     assert lua.eval("paths.concat('a', '..', 'b')") == cwd + "/b"
     assert lua.require("sys").OS == "linux"
+
+
+def test_server_loads_a_users_package_from_luatorch_home(tmp_path, monkeypatch):
+    """A Torch-style package in $LUATORCH_HOME/share/lua/5.1 is found by a fresh server."""
+    pkg = tmp_path / "share" / "lua" / "5.1" / "mytorchpkg"
+    pkg.mkdir(parents=True)
+    (pkg / "init.lua").write_text(
+        "require 'torch'\nmytorchpkg = {}\ntorch.include('mytorchpkg', 'Scale.lua')\nreturn mytorchpkg\n")
+    (pkg / "Scale.lua").write_text(
+        "local Scale = torch.class('mytorchpkg.Scale')\n"
+        "function Scale:__init(k) self.k = k end\n"
+        "function Scale:apply(t) return t * self.k end\n")
+    monkeypatch.setenv("LUATORCH_HOME", str(tmp_path))
+    import client
+
+    conn = client.connect()
+    try:
+        mod = conn.require("mytorchpkg")
+        scale = mod.Scale(3)
+        assert conn.eval("function(s) return s:apply(torch.Tensor({1, 2})):totable() end")(scale) == [3, 6]
+        assert conn.eval("paths.install_lua_path") == str(tmp_path / "share" / "lua" / "5.1")
+    finally:
+        conn.close()
