@@ -116,6 +116,9 @@ end
 
 --- an iterator over the entries of paths.dir(path); nothing when it cannot be read
 function paths.files(path, include)
+  if include ~= nil and type(include) ~= "string" and type(include) ~= "function" then
+    error("Expecting optional arg 2 to be function or string. Got : " .. type(include), 2)
+  end
   local names = paths.dir(path) or {}
   local i = 0
   return function()
@@ -235,6 +238,11 @@ function paths.getregistryvalue()
 end
 
 paths.home = os.getenv("HOME") or "."
+paths.sep = "/"
+
+function paths.is_msdos()
+  return false
+end
 
 --- the directory holding the interpreter: our `th` (lua_server/bin)
 function paths.execdir()

@@ -108,6 +108,10 @@ describe("paths on the file system", function()
     expect.same(files, { "x.lua", "y.t7" })
     expect.same(dirs, { "sub" })
     expect.eq(paths.dir(dir .. "/none"), nil)
+    expect.error(function() paths.files(dir, 3) end, "Expecting optional arg 2 to be function or string. Got : number")
+    local picked = {}
+    for f in paths.files(dir, function(name) return name:sub(1, 1) == "y" end) do picked[#picked + 1] = f end
+    expect.same(picked, { "y.t7" })
     local n = 0
     for _ in paths.files(dir .. "/none") do n = n + 1 end
     expect.eq(n, 0)
