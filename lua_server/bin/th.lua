@@ -13,8 +13,10 @@ Usage: th [options] [script.lua [arguments]]
 Options:
   -e chunk          execute the Lua chunk
   -l name           require library name
-  -i                enter the interactive prompt after the script or chunks
+  -i, --interactive enter the interactive prompt after the script or chunks
                     (th alone starts it)
+  -g, --globals     warn when a global variable is created or an undeclared one read
+  -gg, --gglobals   raise an error instead
   -h, --help        print this help
   --                stop handling options
   -                 run the script read from stdin]==]
@@ -48,6 +50,7 @@ end
 
 -- options up to the script name
 local actions, interactive, script, i = {}, false, nil, 1
+local monitor_globals
 while i <= #argv do
   local a = argv[i]
   if a == "-h" or a == "--help" then
@@ -64,8 +67,11 @@ while i <= #argv do
   elseif a:match("^%-l.") then
     actions[#actions + 1] = { "-l", a:sub(3) }
     i = i + 1
-  elseif a == "-i" then
+  elseif a == "-i" or a == "--interactive" then
     interactive = true
+    i = i + 1
+  elseif a == "-g" or a == "--globals" or a == "-gg" or a == "--gglobals" then
+    monitor_globals = (a == "-gg" or a == "--gglobals") and "strict" or "warn"
     i = i + 1
   elseif a == "--" then
     script = argv[i + 1]
@@ -104,6 +110,7 @@ protected(function()
 end)
 _G._preloaded_ = {}
 for k in pairs(_G) do _G._preloaded_[k] = true end
+if monitor_globals then monitor_G(monitor_globals == "strict") end
 
 for _, action in ipairs(actions) do
   if action[1] == "-l" then

@@ -189,4 +189,39 @@ function who(system)
   print("==")
 end
 
+--- monitor_G([cb | strict]): report globals created or read undeclared (th -g, -gg).
+--- cb(name, 'newindex' | 'index') is called instead when given; strict raises errors.
+function monitor_G(cb)
+  local strict = false
+  if type(cb) == "boolean" then strict, cb = cb, nil end
+  -- Penlight's lazy globals are loaded now, since the monitor replaces their loader
+  for _, name in ipairs({ "stringx", "tablex", "path", "dir", "text" }) do
+    rawset(_G, name, plain_require("pl." .. name))
+  end
+  local created = {}
+  for k in pairs(_G) do created[k] = true end
+  local function report(what, key)
+    local info = debug.getinfo(3, "Sl")
+    local where = col.yellow("[C-module]")
+    if info and info.currentline > 0 then
+      where = col.magenta((info.source:gsub("^@", ""))) .. ":" .. col.green(tostring(info.currentline))
+    end
+    local message = col.red(what) .. col.blue(tostring(key)) .. " @ " .. where
+    if strict then error(message, 3) end
+    print(message)
+  end
+  setmetatable(_G, {
+    __newindex = function(G, key, value)
+      if not created[key] then
+        if cb then cb(key, "newindex") else report("created global variable: ", key) end
+      end
+      created[key] = true
+      rawset(G, key, value)
+    end,
+    __index = function(_, key)
+      if cb then cb(key, "index") else report("attempt to read undeclared variable: ", key) end
+    end,
+  })
+end
+
 return require "trepl.repl"
