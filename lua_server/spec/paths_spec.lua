@@ -147,4 +147,15 @@ describe("paths on the file system", function()
     expect.truthy(paths.filep(paths.execdir() .. "/th"))
     expect.eq(paths.install_lua_path, paths.install_prefix .. "/share/lua/5.1")
   end)
+
+  it("require loads a C module from package.cpath", function()
+    local saved = package.loaded.cjson
+    package.loaded.cjson = nil
+    local cjson = paths.require("cjson")
+    expect.eq(cjson.encode({ 1, 2 }), "[1,2]")
+    expect.eq(package.loaded.cjson, cjson)
+    expect.eq(paths.require("cjson"), cjson)
+    package.loaded.cjson = saved or cjson
+    expect.error(function() paths.require("no_such_c_module_xyz") end, "module 'no_such_c_module_xyz' not found")
+  end)
 end)
