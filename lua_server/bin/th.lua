@@ -1,5 +1,6 @@
--- The driver behind lua_server/bin/th: loads torch, then runs options and the script in
--- the order Lua's standalone interpreter does. The script sees the global `arg` as in
+-- The driver behind lua_server/bin/th: loads what Torch7's th (trepl) preloaded (torch,
+-- paths, sys, xlua, Penlight's lazy globals, trepl's print), then runs options and the
+-- script in the order Lua's standalone interpreter does. The script sees the global `arg` as in
 -- `lua script.lua a b` (arg[0] the script, arg[1..] its arguments, the interpreter and
 -- options at negative indices) and its arguments as `...`. An error prints its traceback
 -- on stderr and exits with status 1.
@@ -12,7 +13,10 @@ Usage: th [options] [script.lua [arguments]]
 Options:
   -e chunk          execute the Lua chunk
   -l name           require library name
-  -i                enter an interactive prompt after the script or chunks
+  -i, --interactive enter the interactive prompt after the script or chunks
+                    (th alone starts it)
+  -g, --globals     warn when a global variable is created or an undeclared one read
+  -gg, --gglobals   raise an error instead
   -h, --help        print this help
   --                stop handling options
   -                 run the script read from stdin]==]
@@ -44,31 +48,9 @@ local function protected(f, ...)
   if not ok then fail(err) end
 end
 
--- a read-eval-print loop on stdin: `=expr` or an expression prints its values
-local function repl()
-  while true do
-    io.stdout:write("th> ")
-    io.stdout:flush()
-    local line = io.stdin:read("*l")
-    if not line then io.stdout:write("\n"); return end
-    line = line:gsub("^%s*=", "return ")
-    local chunk = loadstring("return " .. line, "=stdin") or loadstring(line, "=stdin")
-    if chunk == nil then
-      local _, err = loadstring(line, "=stdin")
-      io.stderr:write(err, "\n")
-    else
-      local res = { xpcall(chunk, traceback) }
-      if not res[1] then
-        io.stderr:write(res[2], "\n")
-      elseif #res > 1 then
-        print(unpack(res, 2, table.maxn(res)))
-      end
-    end
-  end
-end
-
 -- options up to the script name
 local actions, interactive, script, i = {}, false, nil, 1
+local monitor_globals
 while i <= #argv do
   local a = argv[i]
   if a == "-h" or a == "--help" then
@@ -85,8 +67,11 @@ while i <= #argv do
   elseif a:match("^%-l.") then
     actions[#actions + 1] = { "-l", a:sub(3) }
     i = i + 1
-  elseif a == "-i" then
+  elseif a == "-i" or a == "--interactive" then
     interactive = true
+    i = i + 1
+  elseif a == "-g" or a == "--globals" or a == "-gg" or a == "--gglobals" then
+    monitor_globals = (a == "-gg" or a == "--gglobals") and "strict" or "warn"
     i = i + 1
   elseif a == "--" then
     script = argv[i + 1]
@@ -101,10 +86,8 @@ while i <= #argv do
   end
 end
 
-if not script and #actions == 0 and not interactive then
-  print(usage)
-  os.exit(0)
-end
+-- without a script or chunk, th is the interactive interpreter
+if not script and #actions == 0 then interactive = true end
 
 -- the global arg, as lua(1) builds it
 local script_at = script and i or #argv + 1
@@ -112,7 +95,22 @@ local global_arg = { [-script_at] = progname }
 for k = 1, #argv do global_arg[k - script_at] = argv[k] end
 _G.arg = global_arg
 
-protected(require, "torch")
+-- trepl's start-up: these packages, Penlight's modules as lazily loaded globals (`path`,
+-- `stringx`, `tablex`, ...), its '%' string formatting, and its print
+local repl
+protected(function()
+  require "torch"
+  require "paths"
+  require "sys"
+  require "xlua"
+  require "pl"
+  local text = rawget(_G, "text") or _G.text  -- loaded on first use by Penlight
+  if text then text.format_operator() end
+  repl = require "trepl"
+end)
+_G._preloaded_ = {}
+for k in pairs(_G) do _G._preloaded_[k] = true end
+if monitor_globals then monitor_G(monitor_globals == "strict") end
 
 for _, action in ipairs(actions) do
   if action[1] == "-l" then
@@ -137,4 +135,10 @@ if script then
   protected(chunk, unpack(script_args, 1, #global_arg))
 end
 
-if interactive then repl() end
+if interactive then
+  if io.stdout then
+    print_old("luatorch " .. torch.runtime:match("^luatorch (%S+)") ..
+      " - Torch7's th on ATen. Lua values print as in Torch7; 'exit' or Ctrl-D quits.")
+  end
+  repl()
+end

@@ -13,12 +13,17 @@ require "optim.adam"
 require "optim.adamax"
 require "optim.rmsprop"
 require "optim.adadelta"
+require "optim.rprop"
+require "optim.cmaes"
+require "optim.de"
+require "optim.FistaLS"
 
 -- line search functions
 require "optim.lswolfe"
 
 -- helpers
 require "optim.polyinterp"
+require "optim.checkgrad"
 
 -- tools
 require "optim.ConfusionMatrix"

@@ -53,6 +53,21 @@ _G.print = function(...)
   captured[#captured + 1] = concat(parts, "\t") .. "\n"
 end
 
+-- io.write inside a request (xlua.progress, Torch7 scripts' own output) is captured alike
+local real_write = io.write
+io.write = function(...)
+  if not captured then return real_write(...) end
+  for i = 1, select("#", ...) do
+    local piece = select(i, ...)
+    if type(piece) == "number" then piece = string.format("%.14g", piece) end
+    if type(piece) ~= "string" then
+      error("bad argument #" .. i .. " to 'write' (string expected, got " .. type(piece) .. ")", 2)
+    end
+    captured[#captured + 1] = piece
+  end
+  return io.stdout
+end
+
 local function error_fields(err)
   if type(err) == "table" and err.ename then return err.ename, tostring(err.evalue) end
   return "LuaError", tostring(err)

@@ -133,9 +133,14 @@ function M.newmetatable(name, parent_name, constructor, module, mt)
     __newindex = mt,
     __call = function(_, ...) return pass(constructor(mt, ...)) end,
     __tostring = function() return name end,
+    __metatable = mt,  -- as luaT: getmetatable(nn.Linear) is the class metatable
   })
   constructors[name] = ctor
   constructor_names[ctor] = name
+  -- luaT's fields, which real packages use: Class.new(...), the factory, the constructor table
+  rawset(mt, "new", function(...) return constructor(mt, ...) end)
+  rawset(mt, "__factory", function() return setmetatable({}, mt) end)
+  rawset(mt, "__constructor", ctor)
   local ns, last = split_namespace(name, module)
   ns[last] = ctor
   return mt, parent, ctor
@@ -163,13 +168,25 @@ function M.constructor(name)
   return constructors[name]
 end
 
+local metatype_names = setmetatable({}, {__mode = "k"})  -- metatables named by torch.metatype
+
 function M.typename(obj)
   local mt = getmetatable(obj)
   if type(mt) == "table" then
     local n = rawget(mt, "__typename")
     if n then return n end
+    return metatype_names[mt]
   end
   return nil
+end
+
+--- torch.metatype(name, mt): objects with metatable mt are Torch objects of type `name`
+--- (luaT's registration for types made outside torch.class)
+function M.metatype(name, mt)
+  if type(name) ~= "string" then error("bad argument #1 to 'metatype' (string expected)", 2) end
+  if type(mt) ~= "table" then error("bad argument #2 to 'metatype' (table expected)", 2) end
+  registry[name] = mt
+  metatype_names[mt] = name
 end
 
 function M.type(obj)
@@ -178,8 +195,7 @@ end
 
 function M.factory(name)
   local mt = registry[name]
-  if not mt then return nil end
-  return function() return setmetatable({}, mt) end
+  return mt and rawget(mt, "__factory") or nil
 end
 
 function M.setmetatable(obj, name)

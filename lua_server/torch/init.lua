@@ -40,6 +40,10 @@ require("torch.serialize_tensor").install(torch)
 
 torch.setdefaulttensortype("torch.DoubleTensor")
 
+-- Torch7's package helpers (torch.include, packageLuaPath); like Torch7, this also defines
+-- the global `paths`
+require "torch.package"
+
 -- Torch7's torch.version(obj) is a class's serialization version
 function torch.version(obj)
   local mt = getmetatable(obj)
