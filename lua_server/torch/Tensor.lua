@@ -6,6 +6,7 @@ local aten = require "aten"
 local torch = require "torch.env"
 local types = require "torch.types"
 local core = require "torch.core"
+local cnumber = require "torch.cnumber"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
@@ -327,13 +328,13 @@ function M:totable()
   local sizes = core.sizes(self)
   if self:nElement() == 0 then return {} end
   local flat = self:contiguous():double()
-  local p = ffi.cast("double*", C.lt_tensor_data(flat._h))
+  local p, read = C.lt_tensor_data(flat._h), cnumber.double_at
   local pos = 0
   local function build(d)
     local t = {}
     for i = 1, sizes[d] do
       if d == #sizes then
-        t[i] = p[pos]; pos = pos + 1
+        t[i] = read(p, pos); pos = pos + 1
       else
         t[i] = build(d + 1)
       end

@@ -25,7 +25,7 @@ end
 -- value of a 0-dim (or 1-element) handle
 local function scalar_of(h, info)
   if info.device == aten.device.cpu and info.ptr then
-    return tonumber(ffi.cast(info.ptr, C.lt_tensor_data(h))[0])
+    return info.read(C.lt_tensor_data(h), 0)
   end
   return call("item", h)
 end
@@ -97,7 +97,7 @@ local function index_for(methods) return function(self, key)
       local info = core.info(self)
       if info.ptr and info.device == aten.device.cpu then
         local i = bound(key, tonumber(C.lt_tensor_size(h, 0)), 1)
-        return tonumber(ffi.cast(info.ptr, C.lt_tensor_data(h))[(i - 1) * C.lt_tensor_stride(h, 0)])
+        return info.read(C.lt_tensor_data(h), (i - 1) * C.lt_tensor_stride(h, 0))
       end
     end
   end

@@ -5,6 +5,7 @@ local aten = require "aten"
 local torch = require "torch.env"
 local core = require "torch.core"
 
+local C = aten.C
 local call, wrap = aten.call, core.wrap
 local type, error, select = type, error, select
 local isTensor = core.isTensor
@@ -34,7 +35,15 @@ function M:select(d, index)
   if type(index) ~= "number" or index < 1 or index > n then
     error(string.format("select: index %s out of range for dimension %d of size %d", tostring(index), d, n), 2)
   end
-  return wrap(call("select.int", self._h, dd, index - 1))
+  local h = self._h
+  if C.lt_tensor_dim(h) == 1 then  -- Torch7: selecting from a 1-D tensor gives the number
+    local info = core.info(self)
+    if info.read and info.device == aten.device.cpu then
+      return info.read(C.lt_tensor_data(h), (index - 1) * C.lt_tensor_stride(h, 0))
+    end
+    return core.scalar_of(call("select.int", h, dd, index - 1), info)
+  end
+  return wrap(call("select.int", h, dd, index - 1))
 end
 
 -- sub(s1, e1 [, s2, e2 ...]): inclusive ranges per dimension, negatives from the end
