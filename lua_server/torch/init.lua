@@ -20,6 +20,10 @@ require "torch.Timer"
 require "torch.CmdLine"
 require "torch.Tester"
 
+-- the rest of Torch7's tensor library (issue 12)
+require "torch.util"
+require "torch.TensorCompat"
+
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
 for _, mt in pairs(core.tensor_mt) do
