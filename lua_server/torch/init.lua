@@ -23,6 +23,7 @@ require "torch.Tester"
 -- the rest of Torch7's tensor library (issue 12)
 require "torch.util"
 require "torch.TensorCompat"
+require "torch.TensorBitwise"
 
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
