@@ -20,6 +20,8 @@ local function normalize(msg)
     msg = msg:gsub("^[%w%._/%[%]\" -]-:%d+: ", "")
   until msg == before
   msg = msg:gsub(" at [%w%._/]+:%d+", "")
+  -- luaL_argerror names the C function or '?': the argument number and text are the message
+  msg = msg:gsub("^(bad argument #%d+ to )'[^']*'", "%1'?'")
   return (msg:gsub("%s+$", ""))
 end
 M.normalize = normalize
