@@ -25,6 +25,7 @@ require "torch.util"
 require "torch.TensorCompat"
 require "torch.TensorBitwise"
 require "torch.TensorHistogram"
+require "torch.TensorMultinomialAlias"
 
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
