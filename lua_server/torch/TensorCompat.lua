@@ -63,6 +63,9 @@ function torch.match(a, b, c, d)
   return match(a.new(), a, b, c)
 end
 
+-- Torch7 has select as a method only
+torch.select = nil
+
 function torch.numel(t) return t:nElement() end
 function torch.zero(t) return t:zero() end
 function torch.fill(t, v) return t:fill(v) end

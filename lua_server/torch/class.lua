@@ -181,7 +181,8 @@ function M.setmetatable(obj, name)
   return setmetatable(obj, mt)
 end
 
--- isTypeOf(obj, 'nn.Module') is true for nn.Module and every subclass of it
+-- isTypeOf(obj, 'nn.Module') is true for nn.Module and every subclass of it; a string
+-- spec is a pattern ('torch.*Tensor')
 function M.isTypeOf(obj, spec)
   if type(spec) == "table" then
     spec = constructor_names[spec] or rawget(spec, "__typename")
@@ -190,7 +191,10 @@ function M.isTypeOf(obj, spec)
   local mt = getmetatable(obj)
   while type(mt) == "table" do
     local n = rawget(mt, "__typename")
-    if n == spec then return true end
+    -- Torch7: the spec is a Lua pattern; a match that is the spec's own text (a plain
+    -- name) must be the whole class name
+    local match = n and n:match(spec)
+    if n == spec or (match and (match ~= spec or match == n)) then return true end
     if n == nil then return false end
     local meta = getmetatable(mt)
     mt = meta and rawget(meta, "__index")
