@@ -3,6 +3,7 @@
 -- placed in its namespace (`nn.Linear`), whose reads and writes go to the metatable.
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
 local type, error, tostring, select = type, error, tostring, select
+local ctype_of = require("ffi").typeof
 
 local M = {}
 local registry = {}        -- name -> metatable
@@ -156,7 +157,16 @@ function M.constructor(name)
   return constructors[name]
 end
 
+-- cdata type id -> class name, for C structs named with torch.metatype (as luaT did)
+M.cdata_names = {}
+
+-- a class table for a name made outside torch.class (torch.metatype)
+function M.register(name, mt)
+  registry[name] = mt
+end
+
 function M.typename(obj)
+  if type(obj) == "cdata" then return M.cdata_names[tonumber(ctype_of(obj))] end
   local mt = getmetatable(obj)
   if type(mt) == "table" then
     local n = rawget(mt, "__typename")

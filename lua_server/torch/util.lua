@@ -78,18 +78,15 @@ function torch.getnumcores()
   return tonumber(C.sysconf(SC_NPROCESSORS_ONLN))
 end
 
--- torch.metatype(name, mt [, ctype]): cdata of ctype get class `name`'s metatable, as
--- luaT did for FFI-defined Torch objects
-local ctype_names = {}
+-- torch.metatype(name, mt [, ctype]): register mt as class `name` (torch.getmetatable
+-- finds it) and, given a C type, name that type's cdata `name` for torch.typename, as
+-- luaT did for FFI-defined Torch objects. Attaching mt to the C type stays ffi.metatype's job.
 function torch.metatype(name, mt, ctype)
   if type(name) ~= "string" then error("bad argument #1 to 'metatype' (string expected)", 2) end
   if type(mt) ~= "table" then error("bad argument #2 to 'metatype' (table expected)", 2) end
-  ctype = ctype or ffi.typeof(name:gsub("%.", "") .. "*")  -- luaT's default: the struct named like the class
-  rawset(mt, "__typename", rawget(mt, "__typename") or name)
-  ctype_names[tonumber(ffi.cast("intptr_t", ffi.typeof(ctype)))] = name
-  return ffi.metatype(ctype, mt)
+  class.register(name, mt)
+  if ctype ~= nil then class.cdata_names[tonumber(ffi.typeof(ctype))] = name end
 end
-torch._metatype_names = ctype_names
 
 -- Torch7 set table.unpack for Lua 5.1, and nn uses it
 if table.unpack == nil then table.unpack = unpack end
