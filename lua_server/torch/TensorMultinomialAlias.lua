@@ -8,6 +8,7 @@
 local ffi = require "ffi"
 local torch = require "torch.env"
 local core = require "torch.core"
+local random = require "torch.random"
 
 local type, error, floor = type, error, math.floor
 local isTensor = core.isTensor
@@ -85,17 +86,20 @@ function torch.multinomialAlias(output, state)
   local K = J:nElement()
   local alias, accept = J:totable(), q:totable()
   local n = output:nElement()
-  local draws = {}
-  for i = 1, n do
-    local bucket = floor(torch.uniform(0, K))
+  if n == 0 then return output end
+  local gen = random.default
+  local draws = torch.LongTensor(n)
+  local p = ffi.cast("int64_t*", draws:data())
+  for i = 0, n - 1 do
+    local bucket = floor(gen:uniform(0, K))
     -- Torch7 returns the stored (1-based) alias minus one when the draw is not accepted
-    if torch.bernoulli(accept[bucket + 1]) == 1 then
-      draws[i] = bucket + 1
+    if gen:bernoulli(accept[bucket + 1]) == 1 then
+      p[i] = bucket + 1
     else
-      draws[i] = alias[bucket + 1] - 1
+      p[i] = alias[bucket + 1] - 1
     end
   end
-  if n > 0 then output:copy(torch.LongTensor(draws)) end
+  output:copy(draws)
   return output
 end
 
