@@ -88,21 +88,21 @@ end
 -- and a result form, res:f(x, sizes) / torch.f(res, x, sizes), that points res at the
 -- result and returns res. Sizes are numbers or a LongStorage; view takes one -1.
 
--- (result, source, sizes) of a view-family call
+-- (result or nil for the plain form, source, sizes) of a view-family call
 local function result_form(fname, self, a, ...)
   if isTensor(a) then return self, a, size_list(fname, ...) end
-  return self.new(), self, size_list(fname, a, ...)
+  return nil, self, size_list(fname, a, ...)
 end
 
--- res points at src's storage with the given layout; res must be src's type
-local function point_at(res, src, sizes, strides)
+-- the view handle h as a new tensor, or res pointed at it (res must be src's type)
+local function deliver(res, src, h)
+  if res == nil then return wrap(h) end
   if core.info(res) ~= core.info(src) then
     local name = core.info(res).tensor
     error("bad argument #1 to 'set' (expecting number or " .. name .. " or " ..
-      name:gsub("Tensor$", "Storage") .. ")", 4)
+      name:gsub("Tensor$", "Storage") .. ")", 3)
   end
-  return res:set(src:storage() or src, src:storageOffset(), torch.LongStorage(sizes),
-    strides and torch.LongStorage(strides) or nil)
+  return res:set(wrap(h))
 end
 
 function M:view(a, ...)
@@ -120,8 +120,7 @@ function M:view(a, ...)
     error(string.format("Wrong size for view. Input size: %s. Output size: %s",
       table.concat(src:dim() > 0 and core.sizes(src) or {}, "x"), table.concat(sizes, "x")), 2)
   end
-  if n == 0 then return res:set(wrap(call("view", src._h, sizes))) end
-  return point_at(res, src, sizes)
+  return deliver(res, src, call("view", src._h, sizes))
 end
 
 -- viewAs([res,] x, template)
@@ -135,15 +134,14 @@ function M:expand(a, ...)
   if #sizes ~= src:dim() then
     error("the number of dimensions provided must equal tensor:dim()", 2)
   end
-  local shape, strides = core.sizes(src), core.strides(src)
+  local shape = core.sizes(src)
   for i = 1, #sizes do
-    if shape[i] == 1 then
-      shape[i], strides[i] = sizes[i], 0
-    elseif shape[i] ~= sizes[i] then
+    if shape[i] ~= 1 and shape[i] ~= sizes[i] then
       error("incorrect size: only supporting singleton expansion (size=1)", 2)
     end
   end
-  return point_at(res, src, shape, strides)
+  -- ATen's expand gives the expanded dimensions stride 0, as Torch7
+  return deliver(res, src, call("expand", src._h, sizes, false))
 end
 
 -- expandAs([res,] x, template)
@@ -155,6 +153,7 @@ end
 -- reshape([res,] x, sizes): a copy of x's elements, in x's row-major order, in res
 function M:reshape(a, ...)
   local res, src, sizes = result_form("reshape", self, a, ...)
+  res = res or src.new()
   local count = 1
   for i = 1, #sizes do count = count * sizes[i] end
   if count ~= src:nElement() then
