@@ -71,4 +71,17 @@ describe("torch.Generator", function()
     local bytes = f:storage():size()
     expect.truthy(bytes > 5048 and bytes < 5048 + 64, "payload size " .. bytes)
   end)
+
+  it("re-saves Torch7's own saved generator byte for byte", function()
+    local path = "tests/fixtures/torch7/tensor_lib/generator_saved.t7"
+    local g = torch.load(path)
+    local f = torch.MemoryFile()
+    f:binary()
+    f:writeObject(g)
+    local original = io.open(path, "rb")
+    local want = original:read("*a")
+    original:close()
+    -- a MemoryFile's storage ends with Torch7's NUL terminator
+    expect.eq(f:storage():string(), want .. "\0")
+  end)
 end)
