@@ -200,6 +200,7 @@ local function push(op, i, v)
     if type(h) ~= "cdata" then arg_error(op, i, v, "a tensor") end
     C.lt_push_tensor(stack, h)
   elseif kind == K_SCALAR then
+    if type(v) == "string" then v = tonumber(v) or v end  -- Torch7's wrappers take numeric strings
     if type(v) == "boolean" then C.lt_push_bool(stack, v and 1 or 0)
     elseif type(v) ~= "number" then arg_error(op, i, v, "a number")
     elseif v == math_floor(v) and v >= -9.2e18 and v <= 9.2e18 then C.lt_push_int(stack, v)

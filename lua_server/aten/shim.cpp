@@ -12,7 +12,9 @@
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -187,7 +189,11 @@ int lt_stack_tag(lt_stack* s, int i) {
 }
 lt_tensor* lt_stack_tensor(lt_stack* s, int i) { return wrap(s->values[i].toTensor()); }
 int64_t lt_stack_int(lt_stack* s, int i) { return s->values[i].toInt(); }
-double lt_stack_double(lt_stack* s, int i) { return s->values[i].toDouble(); }
+// LuaJIT reads NaN payloads as type tags: hand it only the quiet NaN (sign kept)
+double lt_stack_double(lt_stack* s, int i) {
+  double v = s->values[i].toDouble();
+  return std::isnan(v) ? std::copysign(std::numeric_limits<double>::quiet_NaN(), v) : v;
+}
 int lt_stack_bool(lt_stack* s, int i) { return s->values[i].toBool() ? 1 : 0; }
 int lt_stack_list_size(lt_stack* s, int i) {
   const IValue& v = s->values[i];

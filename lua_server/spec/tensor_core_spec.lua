@@ -72,8 +72,9 @@ describe("constructors", function()
     local g = f.new()
     expect.eq(g:type(), "torch.FloatTensor", "x.new()")
     expect.eq(g:dim(), 0, "new() is empty")
-    local h = f:new(3)
-    expect.same(sizes(h), { 3 })
+    local h = f:new(3)  -- Torch7: x:new(...) is FloatTensor(x, ...), a view of x
+    expect.same(sizes(h), { 2, 2 })
+    expect.eq(torch.pointer(h:storage()), torch.pointer(f:storage()), "x:new() shares x's storage")
     expect.eq(torch.ByteTensor(4):type(), "torch.ByteTensor", "ByteTensor")
   end)
 end)
@@ -112,7 +113,7 @@ describe("metadata and element access", function()
     u[1][2] = 20
     u[{ 2, 1 }] = 40
     expect.same(u:totable(), { { 1, 20, 3 }, { 40, 5, 6 } })
-    expect.error(function() return u[3] end, "index 3 out of range for dimension 1 of size 2")
+    expect.error(function() return u[3] end, "(out of range: index 3 for dimension 1 of size 2)")
   end)
 end)
 

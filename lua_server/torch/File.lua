@@ -10,6 +10,7 @@
 --   _close()  _sync()
 local ffi = require "ffi"
 local torch = require "torch.env"
+local cnumber = require "torch.cnumber"
 
 local C = ffi.C
 local type, error, pcall, tonumber, tostring, rawget = type, error, pcall, tonumber, tostring, rawget
@@ -58,6 +59,7 @@ for _, k in ipairs {
   k.ptr = ffi.typeof(k.ctype .. "*")
   k.array = ffi.typeof(k.ctype .. "[?]")
   k.scratch = ffi.new(k.ctype .. "[1]")
+  k.read = cnumber.reader(k.ctype)  -- (ptr, i) -> a Lua number, NaN canonical
   KINDS[k.name] = k
 end
 File.KINDS = KINDS
@@ -355,7 +357,7 @@ function File:_writeArray(kind, ptr, n)
   end
   local p = ffi.cast(kind.ptr, ptr)
   local parts = {}
-  for i = 0, n - 1 do parts[i + 1] = format_number(kind, p[i]) end
+  for i = 0, n - 1 do parts[i + 1] = format_number(kind, kind.half and p[i] or kind.read(p, i)) end
   local s = concat(parts, self._autoSpacing and " " or "")
   if self._autoSpacing then s = s .. "\n" end
   self:_write(s, #s)
@@ -379,9 +381,9 @@ File.elementPointer = function(storage) return storage:data(), storage end
 
 local anchor -- keeps the last element pointer's owner alive across the copy
 
-local function to_lua(kind, v)
-  if kind.half then return half_to_float(v) end
-  return tonumber(v)
+local function to_lua(kind, ptr)
+  if kind.half then return half_to_float(ptr[0]) end
+  return kind.read(ptr, 0)
 end
 
 for name, kind in pairs(KINDS) do
@@ -391,7 +393,7 @@ for name, kind in pairs(KINDS) do
     if arg == nil then
       local got = self:_readArray(kind, kind.scratch, 1)
       if got ~= 1 then read_failed(self, got, 1, pos); return 0 end
-      return to_lua(kind, kind.scratch[0])
+      return to_lua(kind, kind.scratch)
     elseif type(arg) == "number" then
       if arg < 0 or arg ~= floor(arg) then error("read" .. name .. ": invalid element count", 2) end
       local cls = storage_class(kind)
@@ -406,7 +408,7 @@ for name, kind in pairs(KINDS) do
       if got ~= arg then read_failed(self, got, arg, pos) end
       if not cls then
         result = {}
-        for i = 0, arg - 1 do result[i + 1] = to_lua(kind, buf[i]) end
+        for i = 0, arg - 1 do result[i + 1] = to_lua(kind, buf + i) end
       end
       return result
     elseif is_storage_of(kind, arg) then
@@ -521,7 +523,7 @@ end
 
 function File:_readDoubleStrict(what)
   self:_readStrict(K_DOUBLE, K_DOUBLE.scratch, 1, what)
-  return K_DOUBLE.scratch[0]
+  return K_DOUBLE.read(K_DOUBLE.scratch, 0)
 end
 
 --- an element count read from the file, refused when negative, beyond 2^40, or larger than

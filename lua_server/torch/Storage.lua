@@ -64,7 +64,7 @@ for _, info in ipairs(types.list) do
     if type(k) == "number" then
       local n = S.size(self)
       if k < 1 or k > n then error("index " .. k .. " out of range of a storage of size " .. n, 2) end
-      return tonumber(element_ptr(self)[k - 1]), true
+      return info.read(element_ptr(self), k - 1), true
     end
     return nil, false
   end
@@ -96,8 +96,8 @@ function S:resize(n)
   return self
 end
 function S:totable()
-  local p, out = element_ptr(self), {}
-  for i = 1, S.size(self) do out[i] = tonumber(p[i - 1]) end
+  local p, out, read = element_ptr(self), {}, info_of(self).read
+  for i = 1, S.size(self) do out[i] = read(p, i - 1) end
   return out
 end
 function S:type(name)

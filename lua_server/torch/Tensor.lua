@@ -6,6 +6,7 @@ local aten = require "aten"
 local torch = require "torch.env"
 local types = require "torch.types"
 local core = require "torch.core"
+local cnumber = require "torch.cnumber"
 
 local C = aten.C
 local call, wrap = aten.call, core.wrap
@@ -27,7 +28,7 @@ local function size_args(fname, ...)
   for i = 1, select("#", ...) do
     local v = select(i, ...)
     if type(v) ~= "number" then core.bad_args(fname, ...) end
-    sizes[i] = v
+    sizes[i] = v < 0 and math.ceil(v) or math.floor(v)  -- Torch7 truncates (long)x
   end
   return sizes
 end
@@ -54,8 +55,8 @@ local function flatten_table(tbl)
     if #t ~= sizes[d] then error("inconsistent table sizes at dimension " .. d, 5) end
     for i = 1, #t do
       if d == #sizes then
-        local v = t[i]
-        if type(v) ~= "number" then error("table element " .. i .. " is a " .. type(v) .. ", expected a number", 5) end
+        local v = tonumber(t[i])  -- numeric strings count, as lua_tonumber reads them
+        if v == nil then error("invalid element (not a number): table element " .. i .. " is a " .. type(t[i]), 5) end
         flat[#flat + 1] = v
       else
         walk(t[i], d + 1)
@@ -110,14 +111,11 @@ local function construct(mt, ...)
   core.bad_args(info.tensor, ...)
 end
 
--- x:new(...) and x.new(...) both construct x's type; installed per class below
+-- x.new(...) constructs x's type; as in Torch7, x:new(...) is that constructor called
+-- with x (so x:new() shares x's storage); installed per class below
 local function new_for(info)
   local ctor = torch.getconstructortable(info.tensor)
-  return function(first, ...)
-    if first == nil then return ctor() end
-    if isTensor(first) and core.info(first) == info then return ctor(...) end
-    return ctor(first, ...)
-  end
+  return function(...) return ctor(...) end
 end
 
 -- one class per Torch7 type, all sharing the method table core.methods
@@ -204,6 +202,10 @@ end
 ---------------------------------------------------------------------------- data
 
 function M:fill(v)
+  if type(v) ~= "number" and tonumber(v) == nil then
+    error("invalid arguments: " .. core.info(self).short .. "Tensor " .. type(v) ..
+      " \nexpected arguments: *" .. core.info(self).short .. "Tensor* " .. (core.info(self).integer and "long" or "double"), 2)
+  end
   run("fill_.Scalar", self._h, v)
   return self
 end
@@ -263,8 +265,8 @@ end
 
 -- set(): empty; set(tensor): view of tensor; set(storage [, offset [, sizes [, strides]]])
 function M:set(src, offset, sizes, strides)
-  if src == nil then
-    return self:set(self:storage(), 1, torch.LongStorage({ 0 }))
+  if src == nil then  -- detach: an empty tensor on no storage of its own
+    return self:set(core.new(core.info(self), { 0 }))
   end
   local sizes_t, strides_t, source
   if isTensor(src) then
@@ -309,8 +311,9 @@ function M:isSetTo(other)
     and table.concat(core.strides(self), ",") == table.concat(core.strides(other), ",")
 end
 
+-- Torch7's empty tensors (torch.Tensor(), t:set()) have no storage: nil
 function M:storage()
-  if C.lt_tensor_storage_id(self._h) == nil then return nil end
+  if C.lt_tensor_storage_id(self._h) == nil or C.lt_tensor_storage_nbytes(self._h) == 0 then return nil end
   return core.wrap_storage(aten.own(C.lt_tensor_storage_view(self._h)))
 end
 
@@ -327,13 +330,13 @@ function M:totable()
   local sizes = core.sizes(self)
   if self:nElement() == 0 then return {} end
   local flat = self:contiguous():double()
-  local p = ffi.cast("double*", C.lt_tensor_data(flat._h))
+  local p, read = C.lt_tensor_data(flat._h), cnumber.double_at
   local pos = 0
   local function build(d)
     local t = {}
     for i = 1, sizes[d] do
       if d == #sizes then
-        t[i] = p[pos]; pos = pos + 1
+        t[i] = read(p, pos); pos = pos + 1
       else
         t[i] = build(d + 1)
       end
@@ -360,11 +363,25 @@ function torch.getdefaulttensortype()
   return core.default.tensor
 end
 
+-- the address luaT gave: the C object of a tensor or storage, else the Lua object's own
+-- (read from tostring with any __tostring set aside, as lua_topointer ignores it)
+local POINTER_TYPES = { table = true, ["function"] = true, thread = true, userdata = true, cdata = true }
 function torch.pointer(obj)
   if isTensor(obj) then return tonumber(ffi.cast("intptr_t", obj._h)) end
   if isStorage(obj) then return tonumber(ffi.cast("intptr_t", C.lt_tensor_storage_id(obj._h))) end
-  local addr = tostring(obj):match("0x%x+")
-  return addr and tonumber(addr) or nil
+  local kind = type(obj)
+  if kind == "number" or kind == "string" then return 0 end  -- no address Lua can reach
+  if not POINTER_TYPES[kind] then error("Torch object, table, thread, cdata or function expected", 2) end
+  local text
+  local mt = debug.getmetatable(obj)
+  if mt and rawget(mt, "__tostring") ~= nil and kind ~= "cdata" then
+    debug.setmetatable(obj, nil)
+    text = tostring(obj)
+    debug.setmetatable(obj, mt)
+  else
+    text = tostring(obj)
+  end
+  return tonumber(text:match("0x(%x+)"), 16)
 end
 
 function torch.setnumthreads(n) C.lt_set_num_threads(n) end

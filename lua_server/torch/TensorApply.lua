@@ -91,7 +91,7 @@ function M:apply(fn)
   check_function("apply", fn, 1)
   if self:nElement() == 0 then return self end
   if not reachable(self) then return via_copy(self, M.apply, fn) end
-  local p = pointer(self)
+  local p, read = pointer(self), core.info(self).read
   local sizes, strides = core.sizes(self), core.strides(self)
   local nd = #sizes
   local inner, step = sizes[nd], strides[nd]
@@ -101,7 +101,7 @@ function M:apply(fn)
   while true do
     local o = off
     for _ = 1, inner do
-      local v = result_value("apply", fn(tonumber(p[o])))
+      local v = result_value("apply", fn(read(p, o)))
       if v then p[o] = v end
       o = o + step
     end
@@ -125,10 +125,11 @@ function M:map(src, fn)
   if self:nElement() == 0 then return self end
   if not reachable(self) then return via_copy(self, M.map, src, fn) end
   local p, q = pointer(self), pointer(src)
+  local read, readq = core.info(self).read, core.info(src).read
   local wp, wq = walker(self), walker(src)
   for _ = 1, self:nElement() do
     local i, j = wp(), wq()
-    local v = result_value("map", fn(tonumber(p[i]), tonumber(q[j])))
+    local v = result_value("map", fn(read(p, i), readq(q, j)))
     if v then p[i] = v end
   end
   return self
@@ -141,10 +142,11 @@ function M:map2(src1, src2, fn)
   if self:nElement() == 0 then return self end
   if not reachable(self) then return via_copy(self, M.map2, src1, src2, fn) end
   local p, q, r = pointer(self), pointer(src1), pointer(src2)
+  local read, readq, readr = core.info(self).read, core.info(src1).read, core.info(src2).read
   local wp, wq, wr = walker(self), walker(src1), walker(src2)
   for _ = 1, self:nElement() do
     local i, j, k = wp(), wq(), wr()
-    local v = result_value("map2", fn(tonumber(p[i]), tonumber(q[j]), tonumber(r[k])))
+    local v = result_value("map2", fn(read(p, i), readq(q, j), readr(r, k)))
     if v then p[i] = v end
   end
   return self

@@ -92,6 +92,9 @@ unary("cinv", "reciprocal")
 local function add_like(fname, sign)
   return function(self, a, b, c)
     local h = self._h
+    -- Torch7's wrappers read numbers with lua_isnumber: numeric strings count
+    if type(a) == "string" then a = tonumber(a) or a end
+    if type(b) == "string" then b = tonumber(b) or b end
     if c ~= nil then  -- res = a + v*b
       A.resize_as(self, a)
       run("add.out", a._h, A.operand(fname, a, c), sign * b, h)

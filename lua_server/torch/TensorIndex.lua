@@ -15,9 +15,11 @@ local M = core.methods
 
 local function bound(i, n, dim)
   if type(i) ~= "number" then error("index for dimension " .. dim .. " must be a number, got " .. type(i), 4) end
+  local key = i
   if i < 0 then i = n + i + 1 end
-  if i < 1 or i > n or i ~= math.floor(i) then
-    error(string.format("index %s out of range for dimension %d of size %d", tostring(i), dim, n), 4)
+  if i < 1 or i > n or i ~= math.floor(i) then  -- Torch7's text first, then which index
+    error(string.format("bad argument #2 to '__index' (out of range: index %s for dimension %d of size %d)",
+      tostring(key), dim, n), 4)
   end
   return i
 end
@@ -25,7 +27,7 @@ end
 -- value of a 0-dim (or 1-element) handle
 local function scalar_of(h, info)
   if info.device == aten.device.cpu and info.ptr then
-    return tonumber(ffi.cast(info.ptr, C.lt_tensor_data(h))[0])
+    return info.read(C.lt_tensor_data(h), 0)
   end
   return call("item", h)
 end
@@ -97,7 +99,7 @@ local function index_for(methods) return function(self, key)
       local info = core.info(self)
       if info.ptr and info.device == aten.device.cpu then
         local i = bound(key, tonumber(C.lt_tensor_size(h, 0)), 1)
-        return tonumber(ffi.cast(info.ptr, C.lt_tensor_data(h))[(i - 1) * C.lt_tensor_stride(h, 0)])
+        return info.read(C.lt_tensor_data(h), (i - 1) * C.lt_tensor_stride(h, 0))
       end
     end
   end
@@ -108,6 +110,7 @@ local function index_for(methods) return function(self, key)
 end end
 
 local function newindex(self, key, value)
+  if type(value) == "string" then value = tonumber(value) or value end
   if type(key) == "string" then
     error("cannot set field '" .. key .. "' of a " .. core.info(self).tensor, 2)
   end

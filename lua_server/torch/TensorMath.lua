@@ -87,10 +87,11 @@ local function pair_op(name, run, value)
   end
 end
 
-pair_op("cmax", function(out, x, y) call("maximum.out", x, y, out) end,
-  function(out, x, v) call("clamp_min.out", x, v, out) end)
-pair_op("cmin", function(out, x, y) call("minimum.out", x, y, out) end,
-  function(out, x, v) call("clamp_max.out", x, v, out) end)
+-- cmax/cmin as TH's THMax/THMin: x > y ? x : y (x < y ? x : y), so a NaN in x gives y
+pair_op("cmax", function(out, x, y) call("where.self_out", call("gt.Tensor", x, y), x, y, out) end,
+  function(out, x, v) run("copy_", out, call("where.ScalarOther", call("gt.Scalar", x, v), x, v), false) end)
+pair_op("cmin", function(out, x, y) call("where.self_out", call("lt.Tensor", x, y), x, y, out) end,
+  function(out, x, v) run("copy_", out, call("where.ScalarOther", call("lt.Scalar", x, v), x, v), false) end)
 pair_op("atan2", function(out, x, y) call("atan2.out", x, y, out) end)
 pair_op("cfmod", function(out, x, y) call("fmod.Tensor_out", x, y, out) end)
 pair_op("cremainder", function(out, x, y) call("remainder.Tensor_out", x, y, out) end)

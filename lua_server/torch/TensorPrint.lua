@@ -142,6 +142,11 @@ local function as_doubles(t)
   local d = t
   if core.info(t) ~= DOUBLE then d = t:double() end
   if not d:isContiguous() then d = d:clone() end
+  local nans = aten.call("isnan", d._h)
+  if aten.call("is_nonzero", aten.call("any", nans)) then  -- NaN payloads become the quiet NaN
+    if rawequal(d, t) then d = d:clone() end
+    aten.run("masked_fill_.Scalar", d._h, nans, 0 / 0)
+  end
   return d, ffi.cast("double*", C.lt_tensor_data(d._h))
 end
 

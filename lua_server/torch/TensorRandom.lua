@@ -8,16 +8,27 @@ local torch = require "torch.env"
 local core = require "torch.core"
 local types = require "torch.types"
 local random = require "torch.random"
+local Generator = require "torch.Generator"
 
 local C = aten.C
 local call = aten.call
 local run = aten.run
-local type, select = type, select
+local type, select, getmetatable = type, select, getmetatable
 local isTensor = core.isTensor
 local M = core.methods
 local DOUBLE = types.by_tensor_name["torch.DoubleTensor"]
 
 local gen = random.default
+local state_of = Generator.state_of
+
+-- Torch7's random functions take an optional torch.Generator first: (gen, the rest...)
+local RawGenerator = random.GeneratorMT
+local function split(first, ...)
+  local g = state_of(first)
+  if g then return g, ... end
+  if getmetatable(first) == RawGenerator then return first, ... end
+  return gen, first, ...
+end
 
 -- Torch7's FloatTensor fills take their parameters as float: round them before drawing
 local float_box = ffi.new("float[1]")
@@ -29,12 +40,13 @@ end
 
 -- run fill(g, ptr, n, ...) over a contiguous double buffer, then copy into self
 local function filler(fill)
-  return function(self, a, b)
+  return function(self, ...)
+    local g, a, b = split(...)
     local n = self:nElement()
     if n == 0 then return self end
     if core.info(self).prefix == "Float" then a, b = as_float(a), as_float(b) end
     local buf = core.new(DOUBLE, core.sizes(self))
-    fill(gen, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b)
+    fill(g, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b)
     run("copy_", self._h, buf._h, false)
     return self
   end
@@ -49,19 +61,21 @@ M.cauchy = filler(function(g, p, n, m, s) g:fillCauchy(p, n, m or 0, s or 1) end
 M.logNormal = filler(function(g, p, n, m, s) g:fillLogNormal(p, n, m or 1, s or 2) end)
 M.geometric = filler(function(g, p, n, prob) g:fillGeometric(p, n, prob) end)
 
-function M:random(a, b)
+function M:random(...)
+  local g, a, b = split(...)
   local n = self:nElement()
   if n == 0 then return self end
   local buf = core.new(DOUBLE, core.sizes(self))
-  gen:fillRandom(ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b, "torch." .. core.info(self).prefix .. "Tensor")
+  g:fillRandom(ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b, "torch." .. core.info(self).prefix .. "Tensor")
   run("copy_", self._h, buf._h, false)
   return self
 end
 
 -- bernoulli(p) with a number, or with a tensor of per-element probabilities
 local fill_bernoulli = filler(function(g, p, n, prob) g:fillBernoulli(p, n, prob == nil and 0.5 or prob) end)
-function M:bernoulli(p)
-  if not isTensor(p) then return fill_bernoulli(self, p) end
+function M:bernoulli(...)
+  local g, p = split(...)
+  if not isTensor(p) then return fill_bernoulli(self, ...) end
   local probs = p:double():contiguous()
   local pp = ffi.cast("double*", C.lt_tensor_data(probs._h))
   local n = self:nElement()
@@ -70,66 +84,81 @@ function M:bernoulli(p)
   end
   local buf = core.new(DOUBLE, core.sizes(self))
   local out = ffi.cast("double*", C.lt_tensor_data(buf._h))
-  for i = 0, n - 1 do out[i] = gen:bernoulli(pp[i]) end
+  for i = 0, n - 1 do out[i] = g:bernoulli(pp[i]) end
   run("copy_", self._h, buf._h, false)
   return self
 end
 
-function torch.manualSeed(seed) gen:manualSeed(seed) end
-function torch.seed() return gen:seed() end
-function torch.initialSeed() return gen:initialSeed() end
-function torch.uniform(a, b) return gen:uniform(a or 0, b or 1) end
-function torch.normal(m, s) return gen:normal(m or 0, s or 1) end
-function torch.exponential(l) return gen:exponential(l or 1) end
-function torch.cauchy(m, s) return gen:cauchy(m or 0, s or 1) end
-function torch.logNormal(m, s) return gen:logNormal(m or 1, s or 2) end
-function torch.geometric(p) return gen:geometric(p) end
-function torch.bernoulli(p) return gen:bernoulli(p == nil and 0.5 or p) end
-function torch.random(a, b) return gen:random(a, b) end
+function torch.manualSeed(...) local g, seed = split(...); g:manualSeed(seed) end
+function torch.seed(...) return (split(...)):seed() end
+function torch.initialSeed(...) return (split(...)):initialSeed() end
+function torch.uniform(...) local g, a, b = split(...); return g:uniform(a or 0, b or 1) end
+function torch.normal(...) local g, m, s = split(...); return g:normal(m or 0, s or 1) end
+function torch.exponential(...) local g, l = split(...); return g:exponential(l or 1) end
+function torch.cauchy(...) local g, m, s = split(...); return g:cauchy(m or 0, s or 1) end
+function torch.logNormal(...) local g, m, s = split(...); return g:logNormal(m or 1, s or 2) end
+function torch.geometric(...) local g, p = split(...); return g:geometric(p) end
+function torch.bernoulli(...) local g, p = split(...); return g:bernoulli(p == nil and 0.5 or p) end
+function torch.random(...) local g, a, b = split(...); return g:random(a, b) end
 
-function torch.getRNGState()
-  local bytes = gen:getState()
+function torch.getRNGState(...)
+  local bytes = (split(...)):getState()
   local t = torch.ByteTensor(#bytes)
   ffi.copy(C.lt_tensor_data(t._h), bytes, #bytes)
   return t
 end
 
-function torch.setRNGState(state)
+-- setRNGState([gen,] state) -> state
+function torch.setRNGState(...)
+  local g, state = split(...)
   if not (isTensor(state) and torch.typename(state) == "torch.ByteTensor") then
     error("setRNGState expects the ByteTensor that getRNGState returned", 2)
   end
+  if state:nElement() ~= random.STATE_SIZE then
+    error("bad argument #1 to 'setRNGState' (RNG state is wrong size)", 2)
+  end
   local c = state:contiguous()
-  gen:setState(ffi.string(C.lt_tensor_data(c._h), c:nElement()))
+  local ok = pcall(g.setState, g, ffi.string(C.lt_tensor_data(c._h), c:nElement()))
+  if not ok then error("bad argument #1 to 'setRNGState' (Invalid RNG state)", 2) end
+  return state
 end
 
 -- torch.rand([res,] sizes...) and torch.randn: the default type unless res is given
 local function drawn(fill)
+  local function sized(res, g, ...) return fill(res:resize(...), g) end
   return function(first, ...)
-    if isTensor(first) then return fill(first:resize(...)) end
-    return fill(torch.Tensor(first, ...))
+    if isTensor(first) then return sized(first, split(...)) end
+    local g = state_of(first)
+    if g then return sized(torch.Tensor(), g, ...) end
+    return sized(torch.Tensor(), gen, first, ...)
   end
 end
-torch.rand = drawn(function(t) return fill_uniform(t, 0, 1) end)
-torch.randn = drawn(function(t) return fill_normal(t, 0, 1) end)
+torch.rand = drawn(function(t, g) return fill_uniform(t, g, 0, 1) end)
+torch.randn = drawn(function(t, g) return fill_normal(t, g, 0, 1) end)
 
-function torch.randperm(first, n)
+-- randperm([res,] [gen,] n)
+function torch.randperm(first, ...)
   local res = first
-  if not isTensor(first) then res, n = torch.Tensor(), first end
-  local perm = random.randperm(gen, n)
+  local g, n
+  if isTensor(first) then g, n = split(...) else res = torch.Tensor(); g, n = split(first, ...) end
+  local perm = random.randperm(g, n)
   return res:resize(#perm):copy(torch.DoubleTensor(perm))
 end
 
 -- multinomial(probs, n [, replacement]) -> LongTensor of 1-based indices, per row of a
 -- 2-D probability matrix
-function torch.multinomial(first, probs, n, replacement)
+function torch.multinomial(first, second, ...)
+  if not (isTensor(first) and (isTensor(second) or state_of(second))) then
+    return torch.multinomial(torch.LongTensor(), first, second, ...)
+  end
   local res = first
-  if not isTensor(probs) then res, probs, n, replacement = torch.LongTensor(), first, probs, n end
+  local g, probs, n, replacement = split(second, ...)
   local rows = probs:dim() == 1 and { probs } or {}
   if probs:dim() == 2 then for i = 1, probs:size(1) do rows[i] = probs[i] end end
   local out = {}
   for i, row in ipairs(rows) do
     local p = row:double():totable()
-    out[i] = random.multinomial(gen, p, n, replacement)
+    out[i] = random.multinomial(g, p, n, replacement)
   end
   local flat = probs:dim() == 1 and out[1] or out
   local r = torch.LongTensor(flat)

@@ -454,11 +454,11 @@ local function spaced(fname, res, a, b, n)
     core.bad_args(fname, res, a, b, n)
   end
   if not (n > 1 or (n == 1 and a == b)) then
-    error(fname .. ": invalid number of points " .. tostring(n), 4)
+    error("bad argument #3 to '" .. fname .. "' (invalid number of points: " .. tostring(n) .. ")", 4)
   end
   if res:nElement() ~= n then call("resize_", res._h, { n }) end
   if n == 1 then
-    run("fill_.Scalar", res._h, a)
+    run("fill_.Scalar", res._h, fname == "logspace" and 10 ^ a or a)
     return
   end
   local info = core.info(res)
@@ -471,8 +471,13 @@ local function spaced(fname, res, a, b, n)
   run("mul_.Scalar", h, diff)
   run("div_.Scalar", h, n - 1)
   run("add_.Scalar", h, a, 1)
-  if fname == "logspace" then call("pow.Scalar_out", 10, h, h) end
-  res:copy(wrap(h))
+  local values = wrap(h)
+  if fname == "logspace" then  -- C's pow(10, x), as TH computed each element
+    values = values:double()
+    local p = ffi.cast("double*", values:data())
+    for i = 0, n - 1 do p[i] = 10 ^ p[i] end
+  end
+  res:copy(values)
 end
 
 constructor("linspace", function(res, a, b, n) spaced("linspace", res, a, b, n) end)

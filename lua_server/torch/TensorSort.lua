@@ -96,12 +96,92 @@ install("median", function(resv, resi, src, dim)
   return pair(resv, resi, v, i)
 end)
 
--- mode([dim=last]): the most frequent value (the smallest one among ties)
+-- TH's quicksortascend (Sedgewick's: median-of-three partitions down to runs of 10,
+-- then one insertion sort), on 0-based Lua arrays of values and their positions. Its
+-- order of equal values is what Torch7's mode reports.
+local SMALL = 10
+local function th_quicksort(arr, idx, n)
+  local function swap(a, b)
+    arr[a], arr[b] = arr[b], arr[a]
+    idx[a], idx[b] = idx[b], idx[a]
+  end
+  local beg, fin, stack = {}, {}, 0
+  local L, R = 0, n - 1
+  local done = n - 1 <= SMALL
+  while not done do
+    local P = math.floor((L + R) / 2)
+    swap(P, L + 1)
+    if arr[L + 1] > arr[R] then swap(L + 1, R) end
+    if arr[L] > arr[R] then swap(L, R) end
+    if arr[L + 1] > arr[L] then swap(L + 1, L) end
+    local i, j, piv = L + 1, R, arr[L]
+    while true do
+      repeat i = i + 1 until not (arr[i] < piv)
+      repeat j = j - 1 until not (arr[j] > piv)
+      if j < i then break end
+      swap(i, j)
+    end
+    swap(L, j)
+    local left, right = j - L, R - i + 1
+    if left <= SMALL and right <= SMALL then
+      if stack == 0 then done = true else stack = stack - 1; L, R = beg[stack], fin[stack] end
+    elseif left <= SMALL or right <= SMALL then
+      if left > right then R = j - 1 else L = i end
+    else
+      if left > right then
+        beg[stack], fin[stack] = L, j - 1; stack = stack + 1; L = i
+      else
+        beg[stack], fin[stack] = i, R; stack = stack + 1; R = j - 1
+      end
+    end
+  end
+  for i = n - 2, 0, -1 do
+    if arr[i] > arr[i + 1] then
+      local piv, pid, j = arr[i], idx[i], i + 1
+      repeat
+        arr[j - 1], idx[j - 1] = arr[j], idx[j]
+        j = j + 1
+      until not (j < n and arr[j] < piv)
+      arr[j - 1], idx[j - 1] = piv, pid
+    end
+  end
+end
+
+-- mode of one slice (a Lua array): TH sorts it, then keeps the first run (so the smallest
+-- value) of the highest count, with the position of that run's last sorted element
+local function slice_mode(values)
+  local n = #values
+  local arr, idx = {}, {}
+  for i = 0, n - 1 do arr[i], idx[i] = values[i + 1], i end
+  th_quicksort(arr, idx, n)
+  local mode, modei, count, best = 0, 0, 0, 0
+  for i = 0, n - 1 do
+    count = count + 1
+    if i == n - 1 or arr[i] ~= arr[i + 1] then
+      if count > best then mode, modei, best = arr[i], idx[i], count end
+      count = 0
+    end
+  end
+  return mode, modei + 1
+end
+
+-- mode([dim=last]): the most frequent value and where it is, as Torch7 computes them
 install("mode", function(resv, resi, src, dim)
   dim = dim or src:dim()
-  local d = dim_arg("mode", src, dim)
-  local v, i = call("mode", src._h, d, true)
-  return pair(resv, resi, v, i)
+  dim_arg("mode", src, dim)
+  local moved = src:transpose(dim, src:dim()):contiguous()
+  local len = src:size(dim)
+  local rows = moved:view(-1, len)
+  local nrows = rows:size(1)
+  local flat = rows:double():totable()
+  local vals, inds = {}, {}
+  for r = 1, nrows do vals[r], inds[r] = slice_mode(flat[r]) end
+  local shape = core.sizes(moved)
+  shape[#shape] = 1
+  local v = torch.DoubleTensor(vals):view(torch.LongStorage(shape)):transpose(dim, src:dim())
+  local i = torch.LongTensor(inds):view(torch.LongStorage(shape)):transpose(dim, src:dim())
+  -- fresh contiguous results, with Torch7's strides
+  return into(resv, call("clone", v:type(src:type())._h, 0)), into(resi, call("clone", i._h, 0))
 end)
 
 -- cumsum/cumprod([dim=1]): x:cumsum(d) -> new; res:cumsum(x, d) fills res. The scan

@@ -5,6 +5,7 @@ local aten = require "aten"
 local torch = require "torch.env"
 local core = require "torch.core"
 
+local C = aten.C
 local call, wrap = aten.call, core.wrap
 local type, error, select = type, error, select
 local isTensor = core.isTensor
@@ -32,9 +33,18 @@ function M:select(d, index)
   local dd = dim_arg("select", self, d)
   local n = self:size(d)
   if type(index) ~= "number" or index < 1 or index > n then
-    error(string.format("select: index %s out of range for dimension %d of size %d", tostring(index), d, n), 2)
+    error(string.format("bad argument #1 to 'select' (out of range: index %s for dimension %d of size %d)",
+      tostring(index), d, n), 2)
   end
-  return wrap(call("select.int", self._h, dd, index - 1))
+  local h = self._h
+  if C.lt_tensor_dim(h) == 1 then  -- Torch7: selecting from a 1-D tensor gives the number
+    local info = core.info(self)
+    if info.read and info.device == aten.device.cpu then
+      return info.read(C.lt_tensor_data(h), (index - 1) * C.lt_tensor_stride(h, 0))
+    end
+    return core.scalar_of(call("select.int", h, dd, index - 1), info)
+  end
+  return wrap(call("select.int", h, dd, index - 1))
 end
 
 -- sub(s1, e1 [, s2, e2 ...]): inclusive ranges per dimension, negatives from the end
@@ -74,59 +84,91 @@ local function size_list(fname, ...)
   return (core.size_args(fname, ...))
 end
 
--- view([res,] sizes | -1): the source must be contiguous
-function M:view(...)
-  local first = ...
-  local src = self
-  if isTensor(first) then  -- res:view(src, sizes)
-    local r = wrap(call("view", first:contiguous_or_error("view")._h, size_list("view", select(2, ...))))
-    return self:set(r)
+-- Torch7's view family (Tensor.lua): each has a plain form, x:f(sizes) -> a new tensor,
+-- and a result form, res:f(x, sizes) / torch.f(res, x, sizes), that points res at the
+-- result and returns res. Sizes are numbers or a LongStorage; view takes one -1.
+
+-- (result or nil for the plain form, source, sizes) of a view-family call
+local function result_form(fname, self, a, ...)
+  if isTensor(a) then return self, a, size_list(fname, ...) end
+  return nil, self, size_list(fname, a, ...)
+end
+
+-- the view handle h as a new tensor, or res pointed at it (res must be src's type)
+local function deliver(res, src, h)
+  if res == nil then return wrap(h) end
+  if core.info(res) ~= core.info(src) then
+    local name = core.info(res).tensor
+    error("bad argument #1 to 'set' (expecting number or " .. name .. " or " ..
+      name:gsub("Tensor$", "Storage") .. ")", 3)
   end
-  local sizes = size_list("view", ...)
-  local total, infer = 1, nil
-  for i = 1, #sizes do
-    if sizes[i] == -1 then infer = i else total = total * sizes[i] end
-  end
+  return res:set(wrap(h))
+end
+
+function M:view(a, ...)
+  local res, src, sizes = result_form("view", self, a, ...)
   local n = src:nElement()
-  if (infer == nil and total ~= n) or (infer ~= nil and (total == 0 or n % total ~= 0)) then
-    error(string.format("view: size %s is invalid for a tensor of %d elements", table.concat(sizes, "x"), n), 2)
+  local infer, known = nil, 1
+  for i = 1, #sizes do
+    if sizes[i] == -1 and not infer then infer = i else known = known * sizes[i] end
   end
-  return wrap(call("view", src:contiguous_or_error("view")._h, sizes))
+  if infer then sizes[infer] = known ~= 0 and math.floor(n / known) or 0 end
+  if not src:isContiguous() then error("expecting a contiguous tensor", 2) end
+  local count = 1
+  for i = 1, #sizes do count = count * sizes[i] end
+  if count ~= n or #sizes == 0 then
+    error(string.format("Wrong size for view. Input size: %s. Output size: %s",
+      table.concat(src:dim() > 0 and core.sizes(src) or {}, "x"), table.concat(sizes, "x")), 2)
+  end
+  return deliver(res, src, call("view", src._h, sizes))
 end
 
-function M:contiguous_or_error(fname)
-  if not self:isContiguous() and self:nElement() > 1 then
-    error(fname .. ": the tensor must be contiguous (call :contiguous() first)", 3)
-  end
-  return self
+-- viewAs([res,] x, template)
+function M:viewAs(a, b)
+  if b ~= nil then return M.view(self, a, b:size()) end
+  return M.view(self, a:size())
 end
 
-function M:viewAs(other) return self:view(other:size()) end
-
-function M:reshape(...)
-  local sizes = size_list("reshape", ...)
-  return wrap(call("clone", call("reshape", self._h, sizes), 0))
-end
-torch.reshape = function(t, ...) return t:reshape(...) end
-
-function M:expand(...)
-  local sizes = size_list("expand", ...)
-  if #sizes < self:dim() then
-    error("expand: the number of sizes (" .. #sizes .. ") must be at least the tensor's " ..
-      "dimension (" .. self:dim() .. ")", 2)
+function M:expand(a, ...)
+  local res, src, sizes = result_form("expand", self, a, ...)
+  if #sizes ~= src:dim() then
+    error("the number of dimensions provided must equal tensor:dim()", 2)
   end
-  for i = 1, self:dim() do
-    local from = self:size(self:dim() - i + 1)
-    local to = sizes[#sizes - i + 1]
-    if from ~= 1 and from ~= to then
-      error(string.format("expand: cannot expand size %s to %s: only singleton dimensions expand",
-        core.size_string(self), table.concat(sizes, "x")), 2)
+  local shape = core.sizes(src)
+  for i = 1, #sizes do
+    if shape[i] ~= 1 and shape[i] ~= sizes[i] then
+      error("incorrect size: only supporting singleton expansion (size=1)", 2)
     end
   end
-  return wrap(call("expand", self._h, sizes, false))
+  -- ATen's expand gives the expanded dimensions stride 0, as Torch7
+  return deliver(res, src, call("expand", src._h, sizes, false))
 end
 
-function M:expandAs(other) return self:expand(other:size()) end
+-- expandAs([res,] x, template)
+function M:expandAs(a, b)
+  if b ~= nil then return M.expand(self, a, b:size()) end
+  return M.expand(self, a:size())
+end
+
+-- reshape([res,] x, sizes): a copy of x's elements, in x's row-major order, in res
+function M:reshape(a, ...)
+  local res, src, sizes = result_form("reshape", self, a, ...)
+  res = res or src.new()
+  local count = 1
+  for i = 1, #sizes do count = count * sizes[i] end
+  if count ~= src:nElement() then
+    error(string.format("inconsistent tensor size, expected tensor [%s] and src [%s] to have the " ..
+      "same number of elements, but got %d and %d elements respectively", table.concat(sizes, " x "),
+      table.concat(src:dim() > 0 and core.sizes(src) or { 0 }, " x "), count, src:nElement()), 2)
+  end
+  res:resize(torch.LongStorage(sizes))
+  if count > 0 then aten.run("copy_", res._h, call("reshape", src._h, sizes), false) end
+  return res
+end
+
+for _, name in ipairs({ "view", "viewAs", "expand", "expandAs", "reshape" }) do
+  torch[name] = M[name]
+end
 
 -- x:squeeze([d]) -> a view (res:squeeze(x [,d]) points res at it). As in Torch7 the
 -- result is the Lua number itself when it is a one-element 1-D tensor (for squeeze(d),

@@ -423,7 +423,9 @@ end
 function check.areSameFormatTensorsEq(ta, tb, tolerance, negate, storage)
   local err = 0
   if ta:nElement() > 0 then
-    err = ta:double():clone():add(-1, tb:double():viewAs(ta)):abs():max()
+    -- both as contiguous doubles in ta's shape, so views (t(), narrow) compare too
+    local a = ta:double():clone()
+    err = a:add(-1, tb:double():contiguous():viewAs(a)):abs():max()
   end
   local ok = err <= tolerance
   if negate then ok = not ok end

@@ -3,6 +3,7 @@
 -- placed in its namespace (`nn.Linear`), whose reads and writes go to the metatable.
 local setmetatable, getmetatable, rawget, rawset = setmetatable, getmetatable, rawget, rawset
 local type, error, tostring, select, rawequal = type, error, tostring, select, rawequal
+local ctype_of = require("ffi").typeof
 
 local M = {}
 local registry = {}        -- name -> metatable
@@ -169,8 +170,18 @@ function M.constructor(name)
 end
 
 local metatype_names = setmetatable({}, {__mode = "k"})  -- metatables named by torch.metatype
+-- cdata type id -> class name, for C structs named with torch.metatype (as luaT did)
+M.cdata_names = {}
+
+-- a class made outside torch.class (torch.metatype): getmetatable(name) finds mt, and
+-- objects whose metatable is mt have type `name`
+function M.register(name, mt)
+  registry[name] = mt
+  metatype_names[mt] = name
+end
 
 function M.typename(obj)
+  if type(obj) == "cdata" then return M.cdata_names[tonumber(ctype_of(obj))] end
   local mt = getmetatable(obj)
   if type(mt) == "table" then
     local n = rawget(mt, "__typename")
@@ -178,15 +189,6 @@ function M.typename(obj)
     return metatype_names[mt]
   end
   return nil
-end
-
---- torch.metatype(name, mt): objects with metatable mt are Torch objects of type `name`
---- (luaT's registration for types made outside torch.class)
-function M.metatype(name, mt)
-  if type(name) ~= "string" then error("bad argument #1 to 'metatype' (string expected)", 2) end
-  if type(mt) ~= "table" then error("bad argument #2 to 'metatype' (table expected)", 2) end
-  registry[name] = mt
-  metatype_names[mt] = name
 end
 
 function M.type(obj)
@@ -204,7 +206,8 @@ function M.setmetatable(obj, name)
   return setmetatable(obj, mt)
 end
 
--- isTypeOf(obj, 'nn.Module') is true for nn.Module and every subclass of it
+-- isTypeOf(obj, 'nn.Module') is true for nn.Module and every subclass of it; a string
+-- spec is a pattern ('torch.*Tensor')
 function M.isTypeOf(obj, spec)
   if type(spec) == "table" then
     spec = constructor_names[spec] or rawget(spec, "__typename")
@@ -213,7 +216,10 @@ function M.isTypeOf(obj, spec)
   local mt = getmetatable(obj)
   while type(mt) == "table" do
     local n = rawget(mt, "__typename")
-    if n == spec then return true end
+    -- Torch7: the spec is a Lua pattern; a match that is the spec's own text (a plain
+    -- name) must be the whole class name
+    local match = n and n:match(spec)
+    if n == spec or (match and (match ~= spec or match == n)) then return true end
     if n == nil then return false end
     local meta = getmetatable(mt)
     mt = meta and rawget(meta, "__index")

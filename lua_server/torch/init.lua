@@ -25,6 +25,13 @@ require "torch.TensorLapack"
 require "torch.TensorLapackDecomp"
 require "torch.TensorConv"
 
+-- the rest of Torch7's tensor library (issue 12)
+require "torch.util"
+require "torch.TensorCompat"
+require "torch.TensorBitwise"
+require "torch.TensorHistogram"
+require "torch.TensorMultinomialAlias"
+
 -- every tensor class gets the shared methods as its own, so nn.Module-style lookups
 -- (torch.FloatTensor.add) and Torch7's operator hooks find them
 for _, mt in pairs(core.tensor_mt) do

@@ -40,48 +40,7 @@ rawset(_G, "include", function(file, depth)
   return result
 end)
 
---- torch.isequal(a, b): the same Torch object or table (luaT compares identities)
-function torch.isequal(a, b)
-  local ta = type(a)
-  if (ta == "table" or ta == "userdata") and type(b) == ta then return rawequal(a, b) end
-  return false
-end
-
---- torch.totable(tensor or storage)
-function torch.totable(obj)
-  if (torch.isTensor and torch.isTensor(obj)) or (torch.isStorage and torch.isStorage(obj)) then
-    return obj:totable()
-  end
-  error("obj must be a Storage or a Tensor", 2)
-end
-
-torch.metatype = require("torch.class").metatype
-
-ffi.cdef [[ int isatty(int fd); ]]
---- torch.isatty(file): whether io.stdin/io.stdout/io.stderr is a terminal
-function torch.isatty(file)
-  local fd = (file == io.stdin and 0) or (file == io.stdout and 1) or (file == io.stderr and 2)
-  if not fd then return false end
-  return ffi.C.isatty(fd) == 1
-end
-
--- Torch7's hooks for its C heap and threads; garbage collection here needs no help
-function torch.setheaptracking() end
-function torch.updateerrorhandlers() end
+-- Torch7's hook for per-thread state; one Lua state per process needs none
 function torch.updatethreadlocals() end
-
---- torch.getenv(f) / torch.setenv(f, t): a function's environment (luaT's uservalue)
-function torch.getenv(f)
-  if type(f) ~= "function" and type(f) ~= "userdata" then
-    error("bad argument #1 to 'getenv' (function or userdata expected)", 2)
-  end
-  return type(f) == "function" and getfenv(f) or {}
-end
-
-function torch.setenv(f, env)
-  if type(f) ~= "function" then error("bad argument #1 to 'setenv' (function expected)", 2) end
-  if type(env) ~= "table" then error("bad argument #2 to 'setenv' (table expected)", 2) end
-  setfenv(f, env)
-end
 
 return torch

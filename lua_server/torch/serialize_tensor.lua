@@ -193,6 +193,15 @@ function M.install(torch)
         rawset(tmt, "write", write)
         rawset(tmt, "__t7read", construct)
         rawset(tmt, "__t7key", key)
+        -- Torch7's x:read(file): the body of a serialized object, read into x
+        local read_storage, read_tensor = select(2, storage_methods(torch, stem, sname, cpu_storage)), construct
+        rawset(smt, "read", function(self, file)
+          local s = read_storage(file, nil, sname)
+          self:resize(s:size())
+          if s:size() > 0 then self:copy(s) end
+          return self
+        end)
+        rawset(tmt, "read", function(self, file) return self:set(read_tensor(file, nil, tname)) end)
       end
     end
   end

@@ -1,6 +1,7 @@
 -- The Torch7 tensor types and what each is in ATen: scalar type code, C element type,
 -- and device. `torch.CudaTensor` is float32 on CUDA, as in cutorch.
 local aten = require "aten"
+local cnumber = require "torch.cnumber"
 
 local dt = aten.dtype
 local M = { list = {} }
@@ -13,6 +14,7 @@ local function add(name, dtype, ctype, device, integer, prefix)
     dtype = dtype,
     ctype = ctype,
     ptr = ctype and (ctype .. "*"),
+    read = ctype and cnumber.reader(ctype),  -- (ptr, i) -> element i as a Lua number
     device = device,
     integer = integer,
     prefix = prefix,
