@@ -40,5 +40,10 @@ function torch.version(obj)
   local mt = getmetatable(obj)
   return type(mt) == "table" and rawget(mt, "__version") or nil
 end
+-- Torch7's LuaJIT was built with Lua 5.2 compatibility, so Torch7 code (nn's tests among
+-- it) calls table.unpack and table.pack; Debian's LuaJIT has neither
+table.unpack = table.unpack or unpack  -- luacheck: ignore
+table.pack = table.pack or function(...) return { n = select("#", ...), ... } end  -- luacheck: ignore
+
 torch.runtime = "luatorch 0.1 (Torch7-compatible, ATen " .. require("aten").config.torch_version .. ")"
 return torch
