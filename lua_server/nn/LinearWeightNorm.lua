@@ -58,7 +58,8 @@ function LinearWeightNorm:reset(stdv)
 end
 
 function LinearWeightNorm:updateWeightMatrix()
-  if self.dirty or self.train then
+  -- a module never put in evaluate mode counts as training (train == nil), as in WeightNorm
+  if self.dirty or self.train ~= false then
     if self.norm:dim() == 0 then self.norm:resizeAs(self.g) end
     if self.scale:dim() == 0 then self.scale:resizeAs(self.g) end
     if self.weight:dim() == 0 then self.weight:resizeAs(self.v) end

@@ -9,12 +9,15 @@ function OneHot:__init(outputSize)
 end
 
 function OneHot:updateOutput(input)
+  local size
   if type(input) == "number" then
     self._single = self._single or torch.LongTensor()
     self._single:resize(1)[1] = input
     input = self._single
+    size = {}  -- one number gives one vector
+  else
+    size = input:size():totable()
   end
-  local size = input:size():totable()
   size[#size + 1] = self.outputSize
   self.output:resize(torch.LongStorage(size)):zero()
   if input:nElement() == 0 then return self.output end

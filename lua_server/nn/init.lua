@@ -131,5 +131,11 @@ require "nn.ZipTableOneToMany"
 require "nn.MixtureTable"
 require "nn.CriterionTable"
 require "nn.ModuleCriterion"
+require "nn.SparseJacobian"
+require "nn.tables"
+require "nn.hessian"
+require "nn.StochasticGradient"
+require "nn.ErrorMessages"
+require "nn.test"
 
 return nn

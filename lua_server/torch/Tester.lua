@@ -423,7 +423,7 @@ end
 function check.areSameFormatTensorsEq(ta, tb, tolerance, negate, storage)
   local err = 0
   if ta:nElement() > 0 then
-    err = ta:double():clone():add(-1, tb:double():viewAs(ta)):abs():max()
+    err = ta:double():clone():add(-1, tb:double():contiguous():viewAs(ta)):abs():max()
   end
   local ok = err <= tolerance
   if negate then ok = not ok end
