@@ -23,6 +23,7 @@ function MaskedSelect:updateGradInput(input, gradOutput)
 end
 
 function MaskedSelect:type(typeName, tensorCache)
+  if not typeName then return parent.type(self) end
   -- the mask buffer stays a ByteTensor
   local mask = self._gradMask
   self._gradMask = nil

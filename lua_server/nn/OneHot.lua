@@ -40,6 +40,7 @@ function OneHot:updateGradInput(input, gradOutput)
 end
 
 function OneHot:type(typeName, tensorCache)
+  if not typeName then return parent.type(self) end
   -- index buffers stay LongTensors
   local single, inp = self._single, self._input
   self._single, self._input = nil, nil
