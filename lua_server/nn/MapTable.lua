@@ -104,8 +104,9 @@ function MapTable:clearState()
 end
 
 function MapTable:__tostring__()
-  local inner = tostring(self.module):gsub("\n", "\n  ")
-  return torch.type(self) .. " {\n  input\n    |`-> (1)-(n): " .. inner .. "\n  output\n}"
+  if not self.module then return torch.type(self) .. " { }" end
+  local inner = tostring(self.module):gsub("\n", "\n        ")
+  return torch.type(self) .. " {\n  " .. inner .. "\n}"
 end
 
 return MapTable

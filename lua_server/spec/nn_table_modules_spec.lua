@@ -25,6 +25,7 @@ describe("nn.MapTable", function()
     H.tensor(lin.gradBias, { 3 }, 0, "bias gradient")
     m:clearState()
     expect.eq(m:size(), 1, "clearState drops the clones")
+    expect.eq(tostring(m), "nn.MapTable {\n  nn.Linear(2 -> 1)\n}")
     expect.truthy(H.gradInputError(nn.MapTable(nn.Linear(3, 2)), { torch.randn(3), torch.randn(3) }) < 1e-6,
       "finite differences")
     C.floatMatches(m, { torch.randn(2), torch.randn(2) })
