@@ -174,7 +174,7 @@ end
 -- counts to agree
 function utils.targetLike(fname, input, target)
   if input:nElement() ~= target:nElement() then
-    error(string.format("%s: input and target sizes differ (%s and %s)", fname,
+    error(string.format("%s: input and target size mismatch (%s and %s)", fname,
       table.concat(input:size():totable(), "x"), table.concat(target:size():totable(), "x")), 3)
   end
   if not input:isSameSizeAs(target) then return target:contiguous():view(input:size()) end
