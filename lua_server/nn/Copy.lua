@@ -33,6 +33,14 @@ function Copy:updateGradInput(input, gradOutput)
   return self.gradInput
 end
 
+-- Torch7 saved its pass-through closures with the instance; they are replaced by the flag
+function Copy:read(file, version)
+  parent.read(self, file, version)
+  if type(rawget(self, "updateOutput")) == "function" then
+    self.updateOutput, self.updateGradInput, self.passThrough = nil, nil, true
+  end
+end
+
 function Copy:type(typeName, tensorCache)
   if typeName and self.dontCast then return self end
   return parent.type(self, typeName, tensorCache)

@@ -76,6 +76,19 @@ describe("nn.Copy", function()
     expect.truthy(jac.testJacobian(forced, torch.Tensor(2, 3)) < 1e-5, "Jacobian")
     standard(forced, torch.randn(2, 3))
   end)
+
+  it("reads Torch7's pass-through copies, which carry closures, as pass-through", function()
+    local c = nn.Copy(nil, nil, true)
+    c.updateOutput = function() error("Torch7's saved closure") end
+    c.updateGradInput = c.updateOutput
+    local f = torch.MemoryFile("rw"):binary()
+    f:writeObject(c)
+    f:seek(1)
+    local d = f:readObject()
+    local x = torch.randn(2)
+    expect.truthy(d:forward(x) == x, "passes through")
+    expect.truthy(d:backward(x, x) == x, "and back")
+  end)
 end)
 
 describe("nn.Convert", function()
