@@ -78,6 +78,9 @@ for _, info in ipairs(types.list) do
     return false
   end
   mt.__len__ = function(self) return S.size(self) end
+  -- two handles on one storage are equal, as luaT compared the C pointers (nn's tests
+  -- assert that parameters share a storage this way)
+  mt.__eq__ = function(a, b) return torch.pointer(a) == torch.pointer(b) end
 end
 
 function S:size() return tonumber(C.lt_tensor_size(self._h, 0)) end
