@@ -56,4 +56,10 @@ function Profile:write(file)
   self.timer = timer
 end
 
+-- a timer saved by Torch7 is not restored: a fresh one starts at the next pass
+function Profile:read(file, version)
+  nn.Module.read(self, file, version)
+  self.timer = nil
+end
+
 return Profile
