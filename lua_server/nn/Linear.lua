@@ -32,7 +32,7 @@ function Linear:reset(stdv)
 end
 
 -- a ones vector of the batch size, used to add the bias to every row
-local function updateAddBuffer(self, input)
+function Linear:updateAddBuffer(input)
   local nframe = input:size(1)
   self.addBuffer = self.addBuffer or input.new()
   if self.addBuffer:nElement() ~= nframe then
@@ -48,7 +48,7 @@ local function checkInput(self, input)
   end
   local width = input:size(d)
   if width ~= self.weight:size(2) then
-    error(string.format("nn.Linear(%d -> %d): input of size %s has %d features, expected %d",
+    error(string.format("size mismatch: nn.Linear(%d -> %d) got input of size %s with %d features, expected %d",
       self.weight:size(2), self.weight:size(1), table.concat(input:size():totable(), "x"), width,
       self.weight:size(2)), 3)
   end
@@ -63,7 +63,7 @@ function Linear:updateOutput(input)
   else
     local nframe = input:size(1)
     self.output:resize(nframe, self.weight:size(1))
-    updateAddBuffer(self, input)
+    self:updateAddBuffer(input)
     self.output:addmm(0, self.output, 1, input, self.weight:t())
     if self.bias then self.output:addr(1, self.addBuffer, self.bias) end
   end
@@ -92,7 +92,7 @@ function Linear:accGradParameters(input, gradOutput, scale)
   else
     self.gradWeight:addmm(scale, gradOutput:t(), input)
     if self.bias then
-      updateAddBuffer(self, input)
+      self:updateAddBuffer(input)
       self.gradBias:addmv(scale, gradOutput:t(), self.addBuffer)
     end
   end

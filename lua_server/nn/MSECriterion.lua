@@ -13,7 +13,7 @@ end
 
 local function target_like(input, target)
   if input:nElement() ~= target:nElement() then
-    error(string.format("nn.MSECriterion: input and target sizes differ (%s and %s)",
+    error(string.format("nn.MSECriterion: input and target size mismatch (%s and %s)",
       table.concat(input:size():totable(), "x"), table.concat(target:size():totable(), "x")), 3)
   end
   if not input:isSameSizeAs(target) then return target:contiguous():view(input:size()) end

@@ -279,6 +279,27 @@ function Module:replace(callback)
   return out
 end
 
+-- How a module goes into a .t7 file: its fields as one table (Torch7's format). Subclasses
+-- override write/read to leave out or rebuild fields (nn.WeightNorm) and call these.
+local SKIPPED = { userdata = true, thread = true, cdata = true }
+
+function Module:write(file)
+  local fields = {}
+  for k, v in pairs(self) do
+    if not SKIPPED[type(v)] or torch.typename(v) then fields[k] = v end
+  end
+  file:writeObject(fields)
+end
+
+function Module:read(file)
+  local fields = file:readObject()
+  if type(fields) ~= "table" then
+    error(string.format("%s: expected a table of fields in the file, got a %s",
+      torch.typename(self), type(fields)), 2)
+  end
+  for k, v in pairs(fields) do self[k] = v end
+end
+
 function Module:__tostring__()
   return torch.type(self)
 end

@@ -108,13 +108,49 @@ function utils.recursiveCopy(t1, t2)
   return t1, t2
 end
 
--- a view of t with a size-1 dimension inserted at dim (default 1)
-function utils.addSingletonDimension(t, dim)
+-- addSingletonDimension([view,] t [, dim=1]): t viewed with a size-1 dimension inserted at
+-- dim (sharing t's storage), in `view` when given
+function utils.addSingletonDimension(...)
+  local view, t, dim
+  if select("#", ...) < 3 then
+    t, dim = ...
+  else
+    view, t, dim = ...
+    assert(torch.isTensor(view), "output tensor expected, got " .. type(view))
+  end
   assert(torch.isTensor(t), "input tensor expected")
   dim = dim or 1
   assert(dim > 0 and dim <= t:dim() + 1, "invalid dimension: " .. dim .. ". Tensor is of " ..
     t:dim() .. " dimensions.")
-  return t:unsqueeze(dim)
+  view = view or t.new()
+  local size, stride = torch.LongStorage(t:dim() + 1), torch.LongStorage(t:dim() + 1)
+  for d = 1, t:dim() + 1 do
+    local from = d < dim and d or d - 1
+    if d == dim then
+      size[d], stride[d] = 1, 1
+    else
+      size[d], stride[d] = t:size(from), t:stride(from)
+    end
+  end
+  if t:storage() then
+    view:set(t:storage(), t:storageOffset(), size, stride)
+  else
+    view:resize(size)
+  end
+  return view
+end
+
+-- output (made when nil) viewing input with sizes `...`; a non-contiguous input is copied
+-- into output first
+function utils.contiguousView(output, input, ...)
+  output = output or input.new()
+  if input:isContiguous() then
+    output:set(input:view(...))
+  else
+    output:resize(input:size()):copy(input)
+    output:set(output:view(...))
+  end
+  return output
 end
 
 -- Empty the named tensor fields (output, gradInput, buffers) without changing their type.
@@ -138,7 +174,7 @@ end
 -- counts to agree
 function utils.targetLike(fname, input, target)
   if input:nElement() ~= target:nElement() then
-    error(string.format("%s: input and target sizes differ (%s and %s)", fname,
+    error(string.format("%s: input and target size mismatch (%s and %s)", fname,
       table.concat(input:size():totable(), "x"), table.concat(target:size():totable(), "x")), 3)
   end
   if not input:isSameSizeAs(target) then return target:contiguous():view(input:size()) end

@@ -88,7 +88,9 @@ function torch.metatype(name, mt, ctype)
   if ctype ~= nil then class.cdata_names[tonumber(ffi.typeof(ctype))] = name end
 end
 
--- Torch7 set table.unpack for Lua 5.1, and nn uses it
-if table.unpack == nil then table.unpack = unpack end
+-- Torch7's LuaJIT was built with Lua 5.2 compatibility, so Torch7 code (nn's tests among
+-- it) calls table.unpack and table.pack; Debian's LuaJIT has neither
+table.unpack = table.unpack or unpack
+table.pack = table.pack or function(...) return { n = select("#", ...), ... } end
 
 return torch
