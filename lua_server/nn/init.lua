@@ -104,4 +104,15 @@ require "nn.SpatialClassNLLCriterion"
 require "nn.ParallelCriterion"
 require "nn.MultiCriterion"
 
+-- nnC: activations, linear/distance/table modules, criterions
+require "nn.SoftMin"
+require "nn.SoftShrink"
+require "nn.HardShrink"
+require "nn.TanhShrink"
+require "nn.RReLU"
+require "nn.CReLU"
+require "nn.GatedLinearUnit"
+require "nn.Maxout"
+require "nn.SpatialLogSoftMax"
+
 return nn
