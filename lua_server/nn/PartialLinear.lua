@@ -80,11 +80,6 @@ function PartialLinear:updateParameters(learningRate)
   if self.bias then self.bias:add(-learningRate, self.gradBias) end
 end
 
-function PartialLinear:sharedAccUpdateGradParameters(input, gradOutput, lr)
-  -- shared parameters need no accumulation here
-  self:defaultAccUpdateGradParameters(input, gradOutput, lr)
-end
-
 function PartialLinear:__tostring__()
   return torch.type(self) .. string.format("(%d -> %d)", self.inputsize, self.outputsize) ..
     (self.bias == nil and " without bias" or "")
