@@ -121,20 +121,43 @@ local function linearPart(self)
   return self.weight:narrow(2, self.normalize + 1, self.outputSize)
 end
 
+-- lin[rows[i]] += scale * src[i] for every i (repeated rows add up), a block of rows at a
+-- time so that no temporary grows with the number of keys
+local BLOCK = 65536
+local function addRows(lin, rows, src, scale)
+  local n = rows:nElement()
+  for first = 1, n, BLOCK do
+    local count = math.min(BLOCK, n - first + 1)
+    local part = src:narrow(1, first, count)
+    if scale ~= 1 then part = part:clone():mul(scale) end
+    lin:indexAdd(1, rows:narrow(1, first, count), part)
+  end
+end
+
+-- output row = bias + sum_k value_k * weight row of key k
+local function accumulateSample(self, row, rows, values)
+  local w = linearPart(self)
+  local n = rows:nElement()
+  if n * self.outputSize <= self.inputSize then
+    row:addmv(w:index(1, rows):t(), values)
+  else
+    -- many keys: scatter the values into a dense input and multiply once
+    self._dense = self._dense or values.new()
+    self._dense:resize(self.inputSize):zero():indexAdd(1, rows, values)
+    row:addmv(w:t(), self._dense)
+  end
+end
+
 function IndexLinear:updateOutput(input)
   flatten(self, input)
   local values = self.normalize > 0 and normalized(self) or self.values
   local batch = self.sizes:nElement()
   self.output:resize(batch, self.outputSize)
-  local w = linearPart(self)
   local first = 1
   for j = 1, batch do
     local n = self.sizes[j]
     local row = self.output[j]:copy(self.bias)
-    if n > 0 then
-      local rows = self.rows:narrow(1, first, n)
-      row:addmv(w:index(1, rows):t(), values:narrow(1, first, n))
-    end
+    if n > 0 then accumulateSample(self, row, self.rows:narrow(1, first, n), values:narrow(1, first, n)) end
     first = first + n
   end
   if self.noBatch then self.output:resize(self.outputSize) end
@@ -177,6 +200,22 @@ end
 function IndexLinear:accUpdateGradParameters(input, gradOutput, scale)
   scale = scale or 1
   local g = batchGrad(self, gradOutput)
+  if self.normalize == 0 and self.weightDecay == 0 then
+    -- no per-feature state: every key's step is independent of the others
+    local lin = linearPart(self)
+    local first = 1
+    for j = 1, self.sizes:nElement() do
+      local n = self.sizes[j]
+      self.bias:add(-scale, g[j])
+      for from = first, first + n - 1, BLOCK do
+        local count = math.min(BLOCK, first + n - from)
+        local steps = torch.ger(self.values:narrow(1, from, count), g[j]):mul(-scale)
+        lin:indexAdd(1, self.rows:narrow(1, from, count), steps)
+      end
+      first = first + n
+    end
+    return
+  end
   local values = self.normalize > 0 and self.normalizedValues or self.values
   local w = self.weight
   local lin = linearPart(self)
@@ -232,6 +271,12 @@ function IndexLinear:updateParameters(lr)
   local w = self.weight
   local lin = linearPart(self)
   local n = self.outputSize
+  if self.normalize == 0 and self.weightDecay == 0 then
+    for c = 1, counter - 1 do
+      addRows(lin, self.running.keys[c]:clone():add(self.offset + 1), self.running.gradWeight[c], -lr)
+    end
+    return
+  end
   for c = 1, counter - 1 do
     local keys, grad = self.running.keys[c], self.running.gradWeight[c]
     for i = 1, keys:nElement() do
@@ -269,6 +314,7 @@ function IndexLinear:clearState()
   self.running.gradWeight = {}
   self.running.cumSumSizes = {}
   self.keys, self.values, self.sizes, self.rows, self.updateKeys = nil, nil, nil, nil, nil
+  self._dense = nil
   self.gradWeightBuffer = self.gradWeightBuffer.new()
   self.valuesBuffer = self.valuesBuffer.new()
   return parent.clearState(self)

@@ -24,11 +24,14 @@ return function(class, parent, beats, indexField)
 
   function class:updateGradInput(input, gradOutput)
     local winner = self[indexField]
+    -- Torch7 reads gradOutput element by element: any shape with the same count will do
+    local g = gradOutput
+    if not g:isSameSizeAs(winner) then g = g:contiguous():view(winner:size()) end
     for i = 1, #input do
       self.gradInput[i] = self.gradInput[i] or input[i].new()
       self.gradInput[i]:resizeAs(input[i]):zero()
       local mask = winner:eq(i)
-      self.gradInput[i]:maskedCopy(mask, gradOutput:maskedSelect(mask))
+      self.gradInput[i]:maskedCopy(mask, g:maskedSelect(mask))
     end
     for i = #input + 1, #self.gradInput do self.gradInput[i] = nil end
     return self.gradInput
