@@ -37,7 +37,12 @@ function PairwiseDistance:updateGradInput(input, gradOutput)
   ga:resizeAs(input[1]):copy(input[1]):add(-1, input[2])
   local p = self.norm
   if p == 1 then
-    ga:sign()
+    -- Torch7 gives an exact zero difference a random sign, drawn from its generator
+    ga:apply(function(v)
+      if v > 0 then return 1 end
+      if v < 0 then return -1 end
+      return 2 * torch.random(2) - 3
+    end)
   else
     if p > 2 then ga:cmul(ga:clone():abs():pow(p - 2)) end
     if single then

@@ -129,10 +129,11 @@ function SparseLinear:updateGradInput(input, gradOutput)
   return self.gradInput
 end
 
--- the weight columns the last input touched (all of them once gradients were
--- accumulated more than once, or when the weights decay)
+-- the weight columns the last input touched (nil once gradients were accumulated more
+-- than once: then every column is updated). As in Torch7, a weight decay added to the other
+-- columns' gradients is not applied by a sparse update.
 local function touched(self)
-  if not (self.lastInput and self.sparseUpdate == ONE_LAST_INPUT and self.weightDecay == 0) then
+  if not (self.lastInput and self.sparseUpdate == ONE_LAST_INPUT) then
     return nil
   end
   local all = {}
