@@ -17,15 +17,15 @@ function RReLU:__init(l, u, inplace)
 end
 
 -- fills noise with the per-element slopes of a training pass
+-- (masks are made afresh: a ByteTensor field would be converted by :float())
 local function drawNoise(self, input)
-  self._negative = self._negative or torch.ByteTensor()
-  self._negative:resize(input:size()):copy(input:le(0))
-  local count = self._negative:sum()
+  local negative = input:le(0)
+  local count = negative:sum()
   self.noise:resizeAs(input):fill(1)
   if count > 0 then
     self._slopes = self._slopes or input.new()
     self._slopes:resize(count):uniform(self.lower, self.upper)
-    self.noise:maskedCopy(self._negative, self._slopes)
+    self.noise:maskedCopy(negative, self._slopes)
   end
 end
 
@@ -37,11 +37,10 @@ function RReLU:updateOutput(input)
     out:cmul(self.noise)
   else
     local slope = (self.lower + self.upper) / 2
-    self._negative = self._negative or torch.ByteTensor()
-    self._negative:resize(input:size()):copy(input:lt(0))
+    local negative = input:lt(0)
     self._scaled = self._scaled or input.new()
     self._scaled:resizeAs(input):copy(out):mul(slope)
-    out:maskedCopy(self._negative, self._scaled:maskedSelect(self._negative))
+    out:maskedCopy(negative, self._scaled:maskedSelect(negative))
   end
   if self.inplace then self.output:set(input) end
   return self.output
@@ -70,7 +69,7 @@ end
 
 function RReLU:clearState()
   if self.noise then self.noise:set() end
-  nn.utils.clear(self, "_negative", "_slopes", "_scaled")
+  nn.utils.clear(self, "_slopes", "_scaled")
   return parent.clearState(self)
 end
 
