@@ -19,6 +19,11 @@ __all__ = [
     "RemoteError", "ServerUnavailable", "Storage", "Tensor", "connect",
 ]
 
+# issue 11: the kinds of remote error
+from .errors import LuaSyntaxError, LuaTypeError, MissingMethod, SizeError  # noqa: E402
+
+__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError"]
+
 
 def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
     """Connect to a luatorch server.

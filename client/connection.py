@@ -56,6 +56,7 @@ class AsyncResult:
 
     def wait(self, timeout: float | None = None) -> Any:
         """Block until the reply arrives and return its value (raises its error)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         if self._reply is None:
             self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
             if self._reply is None:
@@ -146,6 +147,7 @@ class Connection:
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.submit(op, **fields).wait()
 
     def _send(self, frames: list, op: str) -> None:
@@ -220,6 +222,7 @@ class Connection:
         self._replies[request_id] = reply
 
     def _result(self, reply: dict) -> Any:
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         out = reply.get("stdout")
         if out:
             sys.stdout.write(out)
@@ -314,10 +317,12 @@ class Connection:
 
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.request("eval", code=code)
 
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.request("execute", code=code)
 
     def ref(self, code: str) -> Any:
