@@ -20,9 +20,11 @@ __all__ = [
 ]
 
 # issue 11: the kinds of remote error
+from . import userlua  # noqa: E402
 from .errors import LuaSyntaxError, LuaTypeError, MissingMethod, SizeError  # noqa: E402
+from .userlua import load_lua_class  # noqa: E402
 
-__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError"]
+__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError", "load_lua_class"]
 
 
 def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
@@ -42,4 +44,6 @@ def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
     ServerUnavailable
         No server answered, or the private server could not start.
     """
-    return Connection(endpoint, timeout=timeout)
+    conn = Connection(endpoint, timeout=timeout)
+    userlua.remember(conn)  # the connection load_lua_class uses by default
+    return conn

@@ -373,6 +373,24 @@ class Connection:
     def ping(self) -> dict:
         return self.request("ping")
 
+    # -- your own Lua files (issue 11; client/userlua.py) --------------------------------
+
+    def load_file(self, path: str | os.PathLike) -> Any:
+        """Run a ``.lua`` file of this machine on the server under its own name (errors say
+        ``MyLayer.lua:17``); loading it again redefines the classes it defines."""
+        __tracebackhide__ = True
+        from . import userlua
+
+        return userlua.load_file(self, path)
+
+    def require_file(self, path: str | os.PathLike) -> Any:
+        """Make a local module file, or a folder of modules, what ``require`` finds on the
+        server (replacing earlier versions); returns the required module."""
+        __tracebackhide__ = True
+        from . import userlua
+
+        return userlua.require_file(self, path)
+
     def close(self) -> None:
         """Release every reference; stop the private server if this connection started it."""
         if self.closed:
