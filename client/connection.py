@@ -26,7 +26,10 @@ import msgpack
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
-from bridge import codec
+try:  # an installed wheel carries the codec inside the package (pyproject.toml)
+    from .bridge import codec
+except ImportError:  # a checkout: bridge/ beside client/
+    from bridge import codec
 
 from .errors import ConnectionLost, RemoteError, ServerUnavailable
 from .spawn import LocalServer
