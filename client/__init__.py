@@ -22,9 +22,10 @@ __all__ = [
 # issue 11: the kinds of remote error
 from . import userlua  # noqa: E402
 from .errors import LuaSyntaxError, LuaTypeError, MissingMethod, SizeError  # noqa: E402
+from .progress import progress  # noqa: E402
 from .userlua import load_lua_class  # noqa: E402
 
-__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError", "load_lua_class"]
+__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError", "load_lua_class", "progress"]
 
 
 def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
