@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConnectionLost
+
 if TYPE_CHECKING:
     from .proxy import LuaObject
 
@@ -31,5 +33,8 @@ def text(obj: LuaObject) -> str:
 
 
 def mimebundle(obj: LuaObject) -> dict[str, Any]:
-    shown = text(obj)
+    try:
+        shown = text(obj)
+    except ConnectionLost as e:  # an old cell's object after the server went away
+        shown = f"{obj!r} ({e})"
     return {"text/plain": shown, "text/html": f"<pre>{html.escape(shown)}</pre>"}

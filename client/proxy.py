@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import discovery, display, operators
-from .errors import RemoteError
+from .errors import LuaTorchError, RemoteError
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -104,7 +104,11 @@ class LuaObject:
     # -- discovery: dir(), completion, help() -------------------------------------
 
     def __dir__(self) -> list[str]:
-        return sorted(set(object.__dir__(self)) | set(discovery.lua_names(self)))
+        try:
+            lua_names = discovery.lua_names(self)
+        except LuaTorchError:  # a closed connection: completion still offers Python's names
+            lua_names = []
+        return sorted(set(object.__dir__(self)) | set(lua_names))
 
     __doc__ = _LuaDoc(__doc__, discovery.help_text)
 

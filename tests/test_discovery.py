@@ -134,3 +134,13 @@ def test_plain_torch_class_classes_are_callable_from_python(lua):
     assert greeter.greet("Hello") == "Hello, Ada"
     assert greeter.name == "Ada"
     assert "greet" in dir(greeter)
+
+
+def test_a_closed_connection_still_displays_and_completes(nn):
+    import client
+
+    other = client.connect()
+    lin = other.require("nn").Linear(2, 2)
+    other.close()
+    assert "(this connection is closed)" in lin._repr_mimebundle_()["text/plain"]
+    assert "call_method" in dir(lin)

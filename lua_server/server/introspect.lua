@@ -3,7 +3,7 @@
 -- notebook displays, each in one request.
 local torch = require "torch"
 
-local type, pairs, getmetatable, rawget, tostring = type, pairs, getmetatable, rawget, tostring
+local type, pairs, getmetatable, rawget, tostring, pcall = type, pairs, getmetatable, rawget, tostring, pcall
 local format, concat, sort = string.format, table.concat, table.sort
 local mp = require "server.msgpack"
 
@@ -126,8 +126,10 @@ end
 -- tensor abbreviated to its first rows.
 function M.show(_, req)
   local obj = req.target
-  if torch.isTensor(obj) then return show_tensor(obj) end
-  return tostring(obj)
+  local ok, text = pcall(torch.isTensor(obj) and show_tensor or tostring, obj)
+  if ok and type(text) == "string" then return text end
+  -- a display must not fail: a broken __tostring__ of the user's class shows as such
+  return format("<%s: tostring failed: %s>", torch.typename(obj) or type(obj), tostring(text))
 end
 
 local function packed(handler)

@@ -106,3 +106,12 @@ describe("preload", function()
     expect.eq(require("specpkg.helper"), 42)
   end)
 end)
+
+describe("show of a class whose __tostring__ fails", function()
+  it("says so instead of failing the display", function()
+    local Broken = torch.class("spec.BrokenShow")
+    function Broken:__tostring__() error("no text") end
+    local text = introspect.show(nil, { target = spec.BrokenShow() })[1]
+    expect.truthy(text:match("^<spec%.BrokenShow: tostring failed: .*no text>$"), text)
+  end)
+end)
