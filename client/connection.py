@@ -31,6 +31,7 @@ try:  # an installed wheel carries the codec inside the package (pyproject.toml)
 except ImportError:  # a checkout: bridge/ beside client/
     from bridge import codec
 
+from . import streams
 from .errors import ConnectionLost, RemoteError, ServerUnavailable
 from .spawn import LocalServer
 
@@ -219,7 +220,7 @@ class Connection:
             self._run_callback(reply)
             return
         if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.3)
-            _write_stream(reply)
+            streams.received(reply)
             return
         request_id = reply.get("id")
         if request_id in self._discard:
@@ -436,16 +437,6 @@ class Connection:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return f"<luatorch connection to {self.endpoint} ({state})>"
-
-
-def _write_stream(message: dict) -> None:
-    out = sys.stderr if message.get("name") == "stderr" else sys.stdout
-    text = message.get("text")
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    if isinstance(text, str):
-        out.write(text)
-        out.flush()
 
 
 def _close_at_exit(ref: weakref.ref) -> None:

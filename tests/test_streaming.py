@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 import time
 
@@ -47,3 +48,14 @@ def test_output_of_a_failing_call_and_of_callbacks_streams_too(lua, capsys):
     run = lua.eval("function(f) print('lua says', f(20)) end")
     run(lambda x: print("python says", x) or x + 1)
     assert capsys.readouterr().out == "before the error\npython says 20\nlua says\t21\n"
+
+
+def test_lua_progress_draws_a_progress_bar(lua, capsys):
+    lua.execute("""
+      local stream = require 'server.stream'
+      for i = 1, 40 do stream.progress(i, 40) end
+      print('trained')
+    """)
+    out = capsys.readouterr().out
+    last_drawn = out.rsplit("\r", 1)[1]
+    assert re.fullmatch(r"\[#{30}\] 40/40 [\d.]+ it/s\ntrained\n", last_drawn), last_drawn
