@@ -19,6 +19,14 @@ __all__ = [
     "RemoteError", "ServerUnavailable", "Storage", "Tensor", "connect",
 ]
 
+# issue 11: the kinds of remote error
+from . import userlua  # noqa: E402
+from .errors import LuaSyntaxError, LuaTypeError, MissingMethod, SizeError  # noqa: E402
+from .progress import progress  # noqa: E402
+from .userlua import load_lua_class  # noqa: E402
+
+__all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError", "load_lua_class", "progress"]
+
 
 def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
     """Connect to a luatorch server.
@@ -37,4 +45,6 @@ def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
     ServerUnavailable
         No server answered, or the private server could not start.
     """
-    return Connection(endpoint, timeout=timeout)
+    conn = Connection(endpoint, timeout=timeout)
+    userlua.remember(conn)  # the connection load_lua_class uses by default
+    return conn

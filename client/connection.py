@@ -26,8 +26,12 @@ import msgpack
 import zmq
 from zmq.utils.monitor import recv_monitor_message
 
-from bridge import codec
+try:  # an installed wheel carries the codec inside the package (pyproject.toml)
+    from .bridge import codec
+except ImportError:  # a checkout: bridge/ beside client/
+    from bridge import codec
 
+from . import streams
 from .errors import ConnectionLost, RemoteError, ServerUnavailable
 from .spawn import LocalServer
 
@@ -56,6 +60,7 @@ class AsyncResult:
 
     def wait(self, timeout: float | None = None) -> Any:
         """Block until the reply arrives and return its value (raises its error)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         if self._reply is None:
             self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
             if self._reply is None:
@@ -146,6 +151,7 @@ class Connection:
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.submit(op, **fields).wait()
 
     def _send(self, frames: list, op: str) -> None:
@@ -213,6 +219,9 @@ class Connection:
         if reply.get("op") == "callback":
             self._run_callback(reply)
             return
+        if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.3)
+            streams.received(reply)
+            return
         request_id = reply.get("id")
         if request_id in self._discard:
             self._discard.discard(request_id)
@@ -220,6 +229,7 @@ class Connection:
         self._replies[request_id] = reply
 
     def _result(self, reply: dict) -> Any:
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         out = reply.get("stdout")
         if out:
             sys.stdout.write(out)
@@ -314,10 +324,12 @@ class Connection:
 
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.request("eval", code=code)
 
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         return self.request("execute", code=code)
 
     def ref(self, code: str) -> Any:
@@ -367,6 +379,24 @@ class Connection:
 
     def ping(self) -> dict:
         return self.request("ping")
+
+    # -- your own Lua files (issue 11; client/userlua.py) --------------------------------
+
+    def load_file(self, path: str | os.PathLike) -> Any:
+        """Run a ``.lua`` file of this machine on the server under its own name (errors say
+        ``MyLayer.lua:17``); loading it again redefines the classes it defines."""
+        __tracebackhide__ = True
+        from . import userlua
+
+        return userlua.load_file(self, path)
+
+    def require_file(self, path: str | os.PathLike) -> Any:
+        """Make a local module file, or a folder of modules, what ``require`` finds on the
+        server (replacing earlier versions); returns the required module."""
+        __tracebackhide__ = True
+        from . import userlua
+
+        return userlua.require_file(self, path)
 
     def close(self) -> None:
         """Release every reference; stop the private server if this connection started it."""

@@ -13,10 +13,38 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import discovery, display, operators
+from .errors import LuaTorchError, RemoteError
+
 if TYPE_CHECKING:
     from .connection import Connection
 
 _OWN = ("_conn", "_id", "_typename", "_receipts", "__weakref__")
+
+
+class _LuaDoc:
+    """``__doc__`` of a proxy: the class's docstring on the class, the Lua description
+    (class, parents, methods) on an object, so ``help(obj)`` and ``obj?`` describe Lua."""
+
+    def __init__(self, doc: str | None, describe: Any) -> None:
+        self.doc, self.describe = doc, describe
+
+    def __get__(self, obj: Any, cls: type) -> str | None:
+        if obj is None:
+            return self.doc
+        try:
+            return self.describe(obj)
+        except Exception:  # noqa: BLE001 - help() on a dead connection still shows the class
+            return self.doc
+
+
+def _request(conn: Connection, op: str, **fields: Any) -> Any:
+    """conn.request, with a RemoteError's Python traceback starting at the user's call."""
+    __tracebackhide__ = True
+    try:
+        return conn.request(op, **fields)
+    except RemoteError as e:
+        raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
 
 class LuaObject:
@@ -33,13 +61,16 @@ class LuaObject:
     # -- remote access -------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
+        __tracebackhide__ = True
+        if display.is_probe(name):
+            raise AttributeError(name)  # Python tools' probes never reach the server
         conn = self._conn
         known = conn.is_method(self._typename, name)
         if known:
             return BoundMethod(self, name)
-        value = conn.request("get", target=self, key=name)
+        value = _request(conn, "get", target=self, key=name)
+        if value is None:
+            raise discovery.missing(self, name)
         if self._typename in ("table", "function"):
             return value  # a namespace (torch, nn): its functions are plain functions
         is_method = isinstance(value, LuaObject) and value._typename == "function"
@@ -54,17 +85,52 @@ class LuaObject:
             self._conn.request("set", target=self, key=name, value=value)
 
     def __getitem__(self, key: Any) -> Any:
-        return self._conn.request("get", target=self, key=key)
+        __tracebackhide__ = True
+        return _request(self._conn, "get", target=self, key=key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._conn.request("set", target=self, key=key, value=value)
+        __tracebackhide__ = True
+        _request(self._conn, "set", target=self, key=key, value=value)
 
     def __call__(self, *args: Any) -> Any:
-        return self._conn.request("call", target=self, args=list(args))
+        __tracebackhide__ = True
+        return _request(self._conn, "call", target=self, args=list(args))
 
     def call_method(self, name: str, *args: Any) -> Any:
         """``obj:name(args...)`` explicitly (for names that clash with Python's)."""
-        return self._conn.request("method", target=self, name=name, args=list(args))
+        __tracebackhide__ = True
+        return _request(self._conn, "method", target=self, name=name, args=list(args))
+
+    # -- discovery: dir(), completion, help() -------------------------------------
+
+    def __dir__(self) -> list[str]:
+        try:
+            lua_names = discovery.lua_names(self)
+        except LuaTorchError:  # a closed connection: completion still offers Python's names
+            lua_names = []
+        return sorted(set(object.__dir__(self)) | set(lua_names))
+
+    __doc__ = _LuaDoc(__doc__, discovery.help_text)
+
+    # -- display: one request for Torch7's text ------------------------------------
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return display.mimebundle(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else display.text(self))
+
+    # -- Lua's truthiness; no Python iteration over Lua tables ----------------------
+
+    def __bool__(self) -> bool:
+        return True  # every Lua object is true, as in `if obj then`
+
+    def __iter__(self) -> Any:
+        raise TypeError(f"a Lua {self._typename} is not iterable from Python; "
+                        "lua.fetch(obj) gives a plain table as a list or dict")
+
+    def __contains__(self, item: Any) -> bool:
+        raise TypeError(f"'in' is not defined for a Lua {self._typename}")
 
     # -- local behaviour -----------------------------------------------------------
 
@@ -92,7 +158,10 @@ class BoundMethod:
         self.name = name
 
     def __call__(self, *args: Any) -> Any:
-        return self.obj._conn.request("method", target=self.obj, name=self.name, args=list(args))
+        __tracebackhide__ = True
+        return _request(self.obj._conn, "method", target=self.obj, name=self.name, args=list(args))
+
+    __doc__ = _LuaDoc(__doc__, lambda m: discovery.method_help(m.obj, m.name))
 
     def submit(self, *args: Any) -> Any:
         """Send the call without waiting; returns an AsyncResult."""
@@ -119,33 +188,43 @@ class _Data(LuaObject):
         return self.numpy().tolist()
 
 
-def _operator(symbol: str, swap: bool = False):
-    """A Python operator evaluated by Lua's, with Torch7's meaning (``*`` of two matrices is
-    a matrix product, ``+`` does not broadcast); numpy operands travel as tensors."""
-    code = f"function(a, b) return {'b' if swap else 'a'} {symbol} {'a' if swap else 'b'} end"
-
-    def apply(self: LuaObject, other: Any) -> Any:
-        return self._conn.lua_function(code)(self, other)
-
-    return apply
-
-
 class Tensor(_Data):
-    """A Torch7 tensor on the server. Arithmetic operators run on the server."""
+    """A Torch7 tensor on the server. Python operators run on the server with Lua Torch's
+    meaning (see client/operators.py and the README)."""
 
     __slots__ = ()
 
-    __add__ = _operator("+")
-    __radd__ = _operator("+", swap=True)
-    __sub__ = _operator("-")
-    __rsub__ = _operator("-", swap=True)
-    __mul__ = _operator("*")
-    __rmul__ = _operator("*", swap=True)
-    __truediv__ = _operator("/")
-    __mod__ = _operator("%")
+    # numpy defers to these operators, so `ndarray * t` is `t.__rmul__(ndarray)`: the
+    # result never depends on which side the ndarray is on
+    __array_ufunc__ = None
 
-    def __neg__(self) -> Any:
-        return self._conn.lua_function("function(a) return -a end")(self)
+    __add__ = operators.binary("+")
+    __radd__ = operators.binary("+", swap=True)
+    __sub__ = operators.binary("-")
+    __rsub__ = operators.binary("-", swap=True)
+    __mul__ = operators.binary("*")
+    __rmul__ = operators.binary("*", swap=True)
+    __truediv__ = operators.binary("/")
+    __rtruediv__ = operators.rdiv
+    __mod__ = operators.binary("%")
+    __matmul__ = operators.matmul
+    __rmatmul__ = operators.rmatmul
+    __pow__ = operators.power
+    __rpow__ = operators.rpower
+    __lt__ = operators.comparison("lt")
+    __le__ = operators.comparison("le")
+    __gt__ = operators.comparison("gt")
+    __ge__ = operators.comparison("ge")
+    __neg__ = operators.negative
+    __abs__ = operators.absolute
+    __len__ = operators.length
+    __iter__ = operators.iterate
+    __contains__ = operators.contains
+
+    # Lua's == on tensors is identity; keep it so proxies stay hashable
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -169,7 +248,13 @@ class Globals:
         object.__setattr__(self, "_conn", conn)
 
     def __getattr__(self, name: str) -> Any:
-        return self._conn.request("global", name=name)
+        __tracebackhide__ = True
+        if display.is_probe(name):
+            raise AttributeError(name)
+        return _request(self._conn, "global", name=name)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(object.__dir__(self)) | set(discovery.lua_names(self._conn.ref("_G"))))
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._conn.request("set", target=self._conn.ref("_G"), key=name, value=value)

@@ -23,7 +23,11 @@ def server_command() -> list[str]:
     """The command that starts a server; ``LUATORCH_SERVER`` overrides the script path."""
     script = os.environ.get("LUATORCH_SERVER") or str(repo_root() / "lua_server/bin/luatorch-server")
     if not Path(script).exists():
-        raise ServerUnavailable(f"server script {script} not found (set LUATORCH_SERVER)")
+        raise ServerUnavailable(
+            f"no luatorch server to start here ({script} not found): this client was installed "
+            "without the server. Connect to a running one, client.connect('tcp://HOST:PORT') "
+            "(start it with lua_server/bin/luatorch-server in a checkout), or set "
+            "LUATORCH_SERVER to a checkout's lua_server/bin/luatorch-server")
     config = Path(script).resolve().parent.parent / "build/config.lua"
     if "LUATORCH_CONFIG" not in os.environ and not config.exists():
         raise ServerUnavailable(f"{config} is missing: run `make shim` first to build the ATen shim")

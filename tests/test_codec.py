@@ -64,6 +64,8 @@ EXPECTED: dict[str, dict] = {
     "protocol_error": {"v": 1, "status": "error", "ename": "ProtocolError",
                        "evalue": "header is not a map", "traceback": ""},
 }
+EXPECTED["stream"] = {"v": 1, "op": "stream", "request": 11, "name": "stdout",  # issue 11
+                      "text": "epoch 1: loss 0.25\n"}
 
 
 def assert_same(actual, expected, path="header"):

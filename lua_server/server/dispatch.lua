@@ -125,4 +125,8 @@ function H.shutdown(server)
   return pack()
 end
 
+-- Notebook support (issue 11): describing and showing objects, the user's own Lua files.
+for op, handler in pairs(require "server.introspect") do H[op] = handler end
+for op, handler in pairs(require "server.userfiles") do H[op] = handler end
+
 return H

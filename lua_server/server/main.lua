@@ -8,6 +8,7 @@ local wire = require "server.wire"
 local Registry = require "server.registry"
 local marshal = require "server.marshal"
 local handlers = require "server.dispatch"
+local stream = require "server.stream"
 local torch = require "torch"
 local aten = require "aten"
 
@@ -50,7 +51,8 @@ _G.print = function(...)
   if not captured then return real_print(...) end
   local parts = {}
   for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
-  captured[#captured + 1] = concat(parts, "\t") .. "\n"
+  local text = concat(parts, "\t") .. "\n"
+  if not stream.write("stdout", text) then captured[#captured + 1] = text end
 end
 
 -- io.write inside a request (xlua.progress, Torch7 scripts' own output) is captured alike
@@ -153,12 +155,14 @@ local function serve_one(server, sock, frames)
   for i = 2, #frames do body[i - 1] = frames[i] end
   -- requests can nest (a Python callback's own requests): keep the outer one's state
   local outer_id, outer_captured = server.current_id, captured
+  local outer_stream = stream.begin(sock, identity, server)
   server.current_id = nil
   captured = {}
   local ok, reply, out_frames = xpcall(function()
     if #body == 0 then protocol_error("empty message") end
     return handle(server, client, body)
   end, traceback)
+  stream.restore(outer_stream)
   if ok and reply == nil then  -- a callback result: no reply is owed
     server.current_id, captured = outer_id, outer_captured
     return

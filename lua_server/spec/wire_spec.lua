@@ -72,6 +72,7 @@ local EXPECTED = {
   protocol_error = { v = 1, status = "error", ename = "ProtocolError",
     evalue = "header is not a map", traceback = "" },
 }
+EXPECTED.stream = { v = 1, op = "stream", request = 11, name = "stdout", text = "epoch 1: loss 0.25\n" }
 
 -- The server's view: refs and tensors as objects, turned back into payloads when sent.
 local Ref, Tensor = {}, {}

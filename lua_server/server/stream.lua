@@ -1,0 +1,61 @@
+-- Output while a request runs (PROTOCOL.md §2.3): what Lua prints reaches the client at
+-- once, as a `stream` message to the connection whose request is running, instead of only
+-- with the reply. Nested requests (a Python callback's own) stream to the same client.
+local zmq = require "server.zmq"
+local mp = require "server.msgpack"
+local wire = require "server.wire"
+
+local pcall, select, tostring, type, concat = pcall, select, tostring, type, table.concat
+
+local M = {}
+
+local running  -- { sock, identity, server } of the request now running, or nil
+
+-- Start streaming to the client of the request about to run; returns what to restore.
+function M.begin(sock, identity, server)
+  local outer = running
+  running = { sock = sock, identity = identity, server = server }
+  return outer
+end
+
+function M.restore(outer)
+  running = outer
+end
+
+-- Send one stream message to the running request's client; false when none is running.
+-- A message that cannot be sent is lost like a reply to a departed client.
+local function send(message)
+  local to = running
+  if not to then return false end
+  message.v, message.op, message.request = wire.VERSION, "stream", to.server.current_id
+  local ok, header = pcall(mp.encode, message)
+  if ok then zmq.send_multipart(to.sock, { to.identity, header }) end
+  return true
+end
+
+-- Text for the client's stdout (or stderr); false when no request is running.
+function M.write(name, text)
+  return send({ name = name, text = text })
+end
+
+-- Progress of a loop (step current of total), drawn by the client as a progress bar:
+-- Torch7's xlua.progress(i, n) can call this when it runs inside the server.
+function M.progress(current, total)
+  if type(current) ~= "number" or type(total) ~= "number" then
+    error("stream.progress(current, total) takes two numbers", 2)
+  end
+  return send({ name = "progress", current = current, total = total })
+end
+
+-- io.write during a request streams too: Torch7's progress bars (xlua.progress) draw
+-- with io.write and "\r".
+local real_write = io.write
+io.write = function(...)
+  if not running then return real_write(...) end
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
+  send({ name = "stdout", text = concat(parts) })
+  return io.stdout
+end
+
+return M
