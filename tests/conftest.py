@@ -45,10 +45,10 @@ def nn(lua):
 class ServerProcess:
     """A server started by hand, as a user would (lua_server/bin/luatorch-server)."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: list[str] | tuple = ()) -> None:
         self.proc = subprocess.Popen(
             [str(ROOT / "lua_server/bin/luatorch-server"), "--listen", "tcp://127.0.0.1:0",
-             "--announce"],
+             "--announce", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

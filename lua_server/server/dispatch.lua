@@ -112,8 +112,9 @@ function H.release()
   return pack()
 end
 
-function H.close(_, _, client)
+function H.close(server, _, client)
   client.registry:clear()
+  server.memory:client_gone()
   return pack()
 end
 

@@ -38,7 +38,7 @@ if not ok then lib = ffi.load("zmq") end
 
 local _M = {
   ROUTER = 6, DEALER = 5, SNDMORE = 2, DONTWAIT = 1, POLLIN = 1,
-  LINGER = 17, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
+  LINGER = 17, MAXMSGSIZE = 22, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
   HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
   EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
   PAIR = 0, SRCFD = 2, EVENT_DISCONNECTED = 0x0200,
@@ -72,6 +72,12 @@ local int_opt = ffi_new("int[1]")
 function _M.setsockopt_int(s, option, value)
   int_opt[0] = value
   return check(lib.zmq_setsockopt(s, option, int_opt, ffi.sizeof("int")), "zmq_setsockopt")
+end
+
+local int64_opt = ffi_new("int64_t[1]")
+function _M.setsockopt_int64(s, option, value)
+  int64_opt[0] = value
+  return check(lib.zmq_setsockopt(s, option, int64_opt, 8), "zmq_setsockopt")
 end
 
 function _M.bind(s, endpoint)
