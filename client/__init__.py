@@ -11,7 +11,7 @@ The client never imports torch: tensors travel as numpy arrays.
 from __future__ import annotations
 
 from .connection import AsyncResult, Connection
-from .errors import ConnectionLost, LuaTorchError, RemoteError, ServerUnavailable
+from .errors import ConnectionLost, LuaTorchError, RemoteError, ServerRestarted, ServerUnavailable
 from .proxy import BoundMethod, LuaObject, Storage, Tensor
 
 __all__ = [
@@ -20,21 +20,27 @@ __all__ = [
 ]
 
 
-def connect(endpoint: str | None = None, timeout: float = 10.0) -> Connection:
+def connect(endpoint: str | None = None, timeout: float = 10.0,
+            request_timeout: float | None = None) -> Connection:
     """Connect to a luatorch server.
 
     Parameters
     ----------
     endpoint : str, optional
-        ZeroMQ endpoint of a running server (``"tcp://127.0.0.1:5555"``). Without one, a
-        private local server is started for this connection and stopped by ``close()`` or
-        at interpreter exit.
+        A server's connection file (``"server.json"``, written by ``luatorch-server
+        --connection-file``: endpoint and CurveZMQ keys), or a bare ZeroMQ endpoint of a
+        server that needs no keys (``ipc://...``, or ``--insecure`` on loopback). Without
+        one, a private local server is started for this connection (on an ``ipc://``
+        socket in a 0700 directory) and stopped by ``close()`` or at interpreter exit.
     timeout : float
         Seconds to wait for the server's first answer.
+    request_timeout : float, optional
+        Seconds a request waits for its reply before raising ``TimeoutError``
+        (default: no limit; a dead server raises ``ConnectionLost`` anyway).
 
     Raises
     ------
     ServerUnavailable
         No server answered, or the private server could not start.
     """
-    return Connection(endpoint, timeout=timeout)
+    return Connection(endpoint, timeout=timeout, request_timeout=request_timeout)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import collections
 import itertools
+import json
 import os
 import struct
 import sys
@@ -28,7 +29,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from bridge import codec
 
-from .errors import ConnectionLost, RemoteError, ServerUnavailable
+from .errors import ConnectionLost, RemoteError, ServerRestarted, ServerUnavailable
 from .spawn import LocalServer
 
 HEARTBEAT_IVL_MS = 1000
@@ -47,6 +48,14 @@ class AsyncResult:
         self.request_id = request_id
         self.op = op
         self._reply: dict | None = None
+
+    def __del__(self) -> None:
+        # never waited for: its reply, now or when it comes, is dropped instead of kept
+        if self._reply is None:
+            try:
+                self._conn._abandon(self.request_id)
+            except Exception:  # noqa: BLE001 - interpreter shutdown
+                pass
 
     def ready(self) -> bool:
         """True when the reply has arrived (does not block)."""
@@ -73,10 +82,13 @@ class Connection:
     Parameters
     ----------
     endpoint : str, optional
-        A server's ZeroMQ endpoint, e.g. ``"tcp://127.0.0.1:5555"``. Without one, a private
+        A connection file written by ``luatorch-server --connection-file`` (endpoint and
+        CurveZMQ keys), or a ZeroMQ endpoint that needs no keys. Without one, a private
         local server is started and stopped with this connection.
     timeout : float
         Seconds to wait for a server to answer the first ping.
+    request_timeout : float, optional
+        Seconds :meth:`request` waits for a reply before raising ``TimeoutError``.
 
     Raises
     ------
@@ -84,7 +96,8 @@ class Connection:
         When no server answers within ``timeout`` or a private server cannot start.
     """
 
-    def __init__(self, endpoint: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, endpoint: str | None = None, timeout: float = 10.0,
+                 request_timeout: float | None = None) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._replies: dict[int, dict] = {}
@@ -97,12 +110,21 @@ class Connection:
         self._callbacks: dict[int, Any] = {}
         self._callback_ids: dict[int, int] = {}
         self.server: LocalServer | None = None
+        self.request_timeout = request_timeout
+        self.epoch: str | None = None
+        keys: dict[str, str] = {}
         if endpoint is None:
             self.server = LocalServer()
             endpoint = self.server.endpoint
+        elif "://" not in endpoint:
+            endpoint, keys = read_connection_file(endpoint)
         self.endpoint = endpoint
         self._ctx = zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.DEALER)
+        if keys:
+            self._sock.curve_serverkey = keys["server_public_key"].encode()
+            self._sock.curve_publickey = keys["client_public_key"].encode()
+            self._sock.curve_secretkey = keys["client_secret_key"].encode()
         self._sock.setsockopt(zmq.LINGER, 0)
         self._sock.setsockopt(zmq.IMMEDIATE, 1)
         self._sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
@@ -119,7 +141,12 @@ class Connection:
             self.info = self.submit("ping").wait(timeout)
         except (TimeoutError, ConnectionLost) as e:
             self._shutdown_quietly()
-            raise ServerUnavailable(f"no luatorch server answered at {endpoint} within {timeout} s") from e
+            hint = "" if keys or not endpoint.startswith("tcp://") else (
+                " (a server that requires CurveZMQ keys answers only clients that have them: "
+                "pass its connection file)")
+            raise ServerUnavailable(
+                f"no luatorch server answered at {endpoint} within {timeout} s{hint}") from e
+        self.epoch = self.info.get("epoch") if isinstance(self.info, dict) else None
         atexit.register(_close_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ requests
@@ -128,8 +155,12 @@ class Connection:
         """Send one request without waiting; returns its :class:`AsyncResult`."""
         with self._lock:
             self._check_open()
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
             request_id = next(self._ids)
             header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
+            if self.epoch is not None:
+                header["epoch"] = self.epoch
             header.update((k, v) for k, v in fields.items() if v is not None)
             releases = self._drain_releases()
             if releases:
@@ -146,7 +177,7 @@ class Connection:
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple)."""
-        return self.submit(op, **fields).wait()
+        return self.submit(op, **fields).wait(self.request_timeout)
 
     def _send(self, frames: list, op: str) -> None:
         try:
@@ -157,6 +188,11 @@ class Connection:
         except zmq.Again as e:
             raise ConnectionLost(
                 f"could not send {op} to {self.endpoint}: the server is not connected") from e
+
+    def _abandon(self, request_id: int) -> None:
+        """An AsyncResult nobody waited for is gone: drop its reply."""
+        if self._replies.pop(request_id, None) is None and not self.closed:
+            self._discard.add(request_id)
 
     def _drain_releases(self) -> list[list[int]]:
         out = []
@@ -226,6 +262,8 @@ class Connection:
         if reply.get("warnings"):
             warnings.warn("luatorch server: " + reply["warnings"].rstrip(), RuntimeWarning, stacklevel=3)
         if reply.get("status") != "ok":
+            if reply.get("ename") == "ServerRestarted":
+                raise ServerRestarted(f"{self.endpoint}: {reply.get('evalue', '')}")
             raise RemoteError(
                 reply.get("ename", "Error"), reply.get("evalue", ""), reply.get("traceback", ""))
         values = reply.get("values") or []
@@ -413,3 +451,18 @@ def _close_at_exit(ref: weakref.ref) -> None:
     conn = ref()
     if conn is not None:
         conn.close()
+
+
+def read_connection_file(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
+    """The endpoint and CurveZMQ keys of a connection file (``--connection-file``)."""
+    try:
+        info = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise ServerUnavailable(f"cannot read the connection file {path}: {e}") from e
+    if not isinstance(info, dict) or not isinstance(info.get("endpoint"), str):
+        raise ServerUnavailable(f"{path} is not a luatorch connection file (no endpoint)")
+    names = ("server_public_key", "client_public_key", "client_secret_key")
+    keys = {k: info[k] for k in names if isinstance(info.get(k), str)}
+    if keys and len(keys) != 3:
+        raise ServerUnavailable(f"{path} lacks some of the keys {', '.join(names)}")
+    return info["endpoint"], keys

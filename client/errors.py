@@ -37,5 +37,10 @@ class ConnectionLost(LuaTorchError):
     """The server went away (died, or the network dropped) while a request was pending."""
 
 
+class ServerRestarted(ConnectionLost):
+    """The server at this endpoint is a newer run than the one this connection's proxies
+    came from (it restarted): those objects are gone. Connect again."""
+
+
 class ServerUnavailable(LuaTorchError):
     """No server answered at the endpoint, or a private server could not be started."""

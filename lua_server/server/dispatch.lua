@@ -36,7 +36,7 @@ function H.ping(server, _, client)
   local clients = 0
   for _ in pairs(server.clients) do clients = clients + 1 end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
-    refs = client.registry.count, clients = clients })
+    refs = client.registry.count, clients = clients, epoch = server.epoch })
 end
 
 function H.require(_, req)

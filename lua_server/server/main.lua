@@ -4,12 +4,9 @@
 local ffi = require "ffi"
 local zmq = require "server.zmq"
 local options = require "server.options"
-local serve = require "server.serve"
 local errors = require "server.errors"
-local marshal = require "server.marshal"
 local Memory = require "server.memory"
-local torch = require "torch"
-local aten = require "aten"
+local auth = require "server.auth"
 
 local pairs, pcall = pairs, pcall
 
@@ -43,15 +40,31 @@ local function parent_alive(pid)
   return pid == nil or ffi.C.kill(pid, 0) == 0
 end
 
+-- A random id for this run of the server: proxies from an earlier run are refused.
+local function new_epoch()
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f and f:read(8) or tostring(os.time()) .. tostring(os.clock())
+  if f then f:close() end
+  return (bytes:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+
 local function open_socket(ctx, opts)
+  local mode, why = auth.mode(opts.listen, opts)
+  if not mode then fail(why, 2) end
   local sock = zmq.socket(ctx, zmq.ROUTER)
   zmq.setsockopt_int(sock, zmq.LINGER, 1000)
   zmq.setsockopt_int(sock, zmq.HEARTBEAT_IVL, 2000)
   zmq.setsockopt_int(sock, zmq.HEARTBEAT_TIMEOUT, 6000)
   zmq.setsockopt_int64(sock, zmq.MAXMSGSIZE, opts.max_message_bytes)
+  local guard
+  if mode == "curve" then
+    local err
+    guard, err = auth.curve(ctx, sock, opts)
+    if not guard then fail("cannot set up CurveZMQ: " .. tostring(err)) end
+  end
   local ok, err = zmq.bind(sock, opts.listen)
   if not ok then fail("cannot " .. err) end
-  return sock
+  return sock, guard, mode
 end
 
 local function main(argv)
@@ -59,10 +72,19 @@ local function main(argv)
   if not opts then fail(err .. "\n" .. options.USAGE, 2) end
   if opts.help then print(options.USAGE); os.exit(0) end
   local ctx = zmq.context()
-  local sock = open_socket(ctx, opts)
+  local sock, guard, mode = open_socket(ctx, opts)
+  -- the runtime loads only once the arguments proved usable: a mistake is reported at once
+  local serve, marshal = require "server.serve", require "server.marshal"
+  local torch, aten = require "torch", require "aten"
   local endpoint = zmq.last_endpoint(sock) or opts.listen
+  local epoch = new_epoch()
+  if opts.connection_file then
+    local ok, werr = auth.write_connection_file(opts.connection_file, endpoint, guard, { epoch = epoch })
+    if not ok then fail("cannot write the connection file: " .. tostring(werr)) end
+  end
   io.stderr:write("luatorch server (", torch.runtime, ", libzmq ", zmq.version(), ") listening on ",
-    endpoint, "\n")
+    endpoint, mode == "curve" and " (CurveZMQ)" or mode == "plain" and " (NO AUTHENTICATION)" or "",
+    "\n")
   if opts.announce then
     io.stdout:write("LUATORCH-LISTENING ", endpoint, "\n")
     io.stdout:flush()
@@ -70,18 +92,21 @@ local function main(argv)
   local server = {
     running = true, clients = {}, allow_shutdown = opts.allow_shutdown,
     torch_version = aten.config.torch_version, sock = sock, marshal = marshal,
-    callback_results = {}, callback_owner = {},
+    callback_results = {}, callback_owner = {}, epoch = epoch,
     limits = { max_header = opts.max_header_bytes },
     memory = Memory.new(opts.gc_bytes),
     monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor"),
   }
   -- serve at most one message; false when the server must stop
   function server.serve_next(timeout_ms)
-    local ready, monitor_ready, errno = zmq.poll_in(sock, timeout_ms, server.monitor)
-    if ready == nil and errno ~= zmq.EINTR then
+    local ready, monitor_ready, zap_ready = zmq.poll_in(sock, timeout_ms, server.monitor,
+      guard and guard.zap)
+    if ready == nil then
+      if zap_ready == zmq.EINTR then return server.running end
       io.stderr:write("luatorch-server: ", monitor_ready, "\n")
       return false
     end
+    if zap_ready then guard:serve_zap() end
     if monitor_ready then forget_disconnected(server) end
     if ready then
       local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
@@ -101,6 +126,7 @@ local function main(argv)
   end
   while server.serve_next(IDLE_MS) do end
   if server.monitor then zmq.close(server.monitor) end  -- every socket, or term() waits forever
+  if guard then guard:close() end
   zmq.close(sock)
   zmq.term(ctx)
 end

@@ -11,6 +11,13 @@ usage: luatorch-server [--listen ENDPOINT] [options]
   --announce               print "LUATORCH-LISTENING <endpoint>" on stdout once bound
   --allow-shutdown         let clients stop the server with a shutdown request
   --parent-pid PID         exit when process PID is gone (private servers of a client)
+security (README.md, "Security model"):
+  --connection-file FILE   required for tcp://: serve with CurveZMQ and write FILE (JSON,
+                           mode 0600) with the endpoint, the server's public key and a
+                           client key pair it authorizes; client.connect("FILE")
+  --authorized-keys DIR    also admit the client public keys in DIR (pyzmq/czmq
+                           certificate files, or files holding one Z85 key)
+  --insecure               serve tcp:// without authentication: loopback only
 limits:
   --max-message-bytes N    largest frame a client may send; bigger ones drop the
                            connection (ZMQ_MAXMSGSIZE; default 8 GiB)
@@ -26,8 +33,10 @@ local DEFAULTS = {
   gc_bytes = 64 * MiB,
 }
 
-local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown" }
-local VALUES = { ["--listen"] = "listen" }
+local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown",
+  ["--insecure"] = "insecure" }
+local VALUES = { ["--listen"] = "listen", ["--connection-file"] = "connection_file",
+  ["--authorized-keys"] = "authorized_keys" }
 local COUNTS = {
   ["--parent-pid"] = "parent_pid", ["--max-message-bytes"] = "max_message_bytes",
   ["--max-header-bytes"] = "max_header_bytes", ["--gc-bytes"] = "gc_bytes",

@@ -49,6 +49,17 @@ local function release_all(server, client, list)
   end
 end
 
+-- A request made for an earlier run of this server (its `epoch`) must not reach objects
+-- of this one that happen to have the same ids: it is refused before anything else.
+local function check_epoch(server, req, id)
+  local epoch = rawget(req, "epoch")
+  if epoch ~= nil and epoch ~= server.epoch then
+    error({ ename = "ServerRestarted", id = id, evalue = "this request was made for server run "
+      .. errors.describe(epoch) .. ", but the server here is run " .. server.epoch
+      .. ": the objects it refers to are gone; connect again" }, 0)
+  end
+end
+
 -- Decode the header; releases are honoured even when the request itself is bad.
 local function decode(server, client, frames)
   local limits = server.limits
@@ -64,6 +75,7 @@ local function decode(server, client, frames)
   if ok then
     if type(req) ~= "table" then protocol("the header must be a map") end
     local id = errors.valid_id(rawget(req, "id"))
+    check_epoch(server, req, id)
     release_all(server, client, rawget(req, "release"))
     if next_pos ~= #header + 1 then
       protocol(format("%d trailing bytes after the header map", #header + 1 - next_pos), id)
@@ -79,6 +91,7 @@ local function decode(server, client, frames)
   if ename == "LuaError" then ename = "ProtocolError" end
   local ok2, raw = pcall(mp.decode, header, nil)  -- ext markers only: ids and releases
   if ok2 and type(raw) == "table" then
+    check_epoch(server, raw, errors.valid_id(raw.id))
     release_all(server, client, raw.release)
     error({ ename = ename, evalue = evalue, id = errors.valid_id(raw.id) }, 0)
   end
