@@ -29,7 +29,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from bridge import codec
 
-from .errors import ConnectionLost, RemoteError, ServerRestarted, ServerUnavailable
+from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .spawn import LocalServer
 
 HEARTBEAT_IVL_MS = 1000
@@ -37,6 +37,7 @@ HEARTBEAT_TIMEOUT_MS = 4000
 POLL_SLICE_MS = 100
 RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
+INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
 
 
@@ -64,12 +65,25 @@ class AsyncResult:
         return self._reply is not None
 
     def wait(self, timeout: float | None = None) -> Any:
-        """Block until the reply arrives and return its value (raises its error)."""
+        """Block until the reply arrives and return its value (raises its error).
+
+        Ctrl-C while waiting interrupts the request's Lua code on the server and raises
+        :class:`client.Interrupted`; the connection stays usable.
+        """
         if self._reply is None:
-            self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+            try:
+                self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+            except KeyboardInterrupt:
+                self._reply = self._conn._interrupt_and_wait(self.request_id, self.op)
             if self._reply is None:
                 raise TimeoutError(f"no reply to {self.op} (request {self.request_id}) within {timeout} s")
         return self._conn._result(self._reply)
+
+    def cancel(self) -> None:
+        """Interrupt the request's Lua code on the server; :meth:`wait` then raises
+        :class:`client.Interrupted` (unless the reply had already come)."""
+        if self._reply is None:
+            self._conn.interrupt(self.request_id)
 
     @property
     def value(self) -> Any:
@@ -189,6 +203,30 @@ class Connection:
             raise ConnectionLost(
                 f"could not send {op} to {self.endpoint}: the server is not connected") from e
 
+    def interrupt(self, request_id: int) -> None:
+        """Ask the server to stop request ``request_id`` (no reply; the request's own reply
+        says ``Interrupted``)."""
+        with self._lock:
+            self._check_open()
+            self._send(codec.encode_message(
+                {"v": codec.PROTOCOL_VERSION, "op": "interrupt", "request": request_id}), "interrupt")
+
+    def _interrupt_and_wait(self, request_id: int, op: str) -> dict:
+        """After Ctrl-C: stop the request and wait briefly for its (error) reply."""
+        try:
+            self.interrupt(request_id)
+            reply = self._take_reply(request_id, timeout=INTERRUPT_GRACE_S, op=op)
+        except (ConnectionLost, KeyboardInterrupt):
+            reply = None
+        if reply is None:
+            self._abandon(request_id)
+            raise Interrupted(
+                f"{op} (request {request_id}) was interrupted here, but the server did not confirm "
+                f"the stop within {INTERRUPT_GRACE_S} s (a long C call?); it may still be busy")
+        if reply.get("status") == "ok":
+            raise Interrupted(f"{op} (request {request_id}) was interrupted just as it finished")
+        return reply
+
     def _abandon(self, request_id: int) -> None:
         """An AsyncResult nobody waited for is gone: drop its reply."""
         if self._replies.pop(request_id, None) is None and not self.closed:
@@ -262,6 +300,9 @@ class Connection:
         if reply.get("warnings"):
             warnings.warn("luatorch server: " + reply["warnings"].rstrip(), RuntimeWarning, stacklevel=3)
         if reply.get("status") != "ok":
+            if reply.get("ename") == "Interrupted":
+                raise Interrupted(f"{reply.get('evalue', 'interrupted')}\n\nLua traceback:\n"
+                                  f"{reply.get('traceback', '')}")
             if reply.get("ename") == "ServerRestarted":
                 raise ServerRestarted(f"{self.endpoint}: {reply.get('evalue', '')}")
             raise RemoteError(

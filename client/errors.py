@@ -33,6 +33,11 @@ class RemoteError(LuaTorchError):
         return text
 
 
+class Interrupted(LuaTorchError):
+    """The request was interrupted (Ctrl-C, or :meth:`AsyncResult.cancel`) and its Lua code
+    stopped; the connection and every object stay usable."""
+
+
 class ConnectionLost(LuaTorchError):
     """The server went away (died, or the network dropped) while a request was pending."""
 

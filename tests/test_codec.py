@@ -29,6 +29,7 @@ def frame_f64() -> np.ndarray:
 # What each golden vector decodes to, written out independently of the files.
 EXPECTED: dict[str, dict] = {
     "ping_request": {"v": 1, "id": 1, "op": "ping"},
+    "interrupt": {"v": 1, "op": "interrupt", "request": 12},
     "epoch_request": {"v": 1, "id": 11, "op": "eval", "code": "x", "epoch": "0123456789abcdef"},
     "server_restarted": {"v": 1, "id": 11, "status": "error", "ename": "ServerRestarted",
                          "evalue": "this request was made for server run 0123456789abcdef, but the "

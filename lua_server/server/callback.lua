@@ -5,6 +5,7 @@
 local mp = require "server.msgpack"
 local wire = require "server.wire"
 local zmq = require "server.zmq"
+local interrupt = require "server.interrupt"
 
 local setmetatable, error, select, type, tostring, unpack = setmetatable, error, select, type, tostring, unpack
 local M = {}
@@ -40,9 +41,9 @@ function PythonFunction.__call(self, ...)
   local header = mp.encode({ v = wire.VERSION, op = "callback", callback = self.cid, seq = seq,
     args = mp.array(args, n) })
   server.callback_owner[seq] = client
-  local ok, err = zmq.send_multipart(server.sock, { client.identity, header })
+  local ok, err = interrupt.outside_lua(zmq.send_multipart, server.sock, { client.identity, header })
   local result
-  if ok then result, err = await(server, client, seq) end
+  if ok then result, err = interrupt.outside_lua(await, server, client, seq) end
   server.callback_owner[seq], server.callback_results[seq] = nil, nil
   if not result then error("cannot call the Python function: " .. tostring(err), 2) end
   if result.status ~= "ok" then

@@ -46,11 +46,15 @@ end
 -- The xpcall handler: a plain table {ename, evalue, traceback, id}. It guards itself,
 -- since LuaJIT would otherwise hand back "error in error handling" as a bare string.
 function _M.handler(err)
+  _M.handling = true  -- an interrupt (interrupt.lua) must not strike the handler itself
   local ok, result = pcall(function()
     local ename, evalue, id = _M.fields(err)
     local tb_ok, tb = pcall(traceback, evalue, 4)
-    return { ename = ename, evalue = evalue, traceback = tb_ok and tb or "", id = id }
+    local fields = { ename = ename, evalue = evalue, traceback = tb_ok and tb or "", id = id }
+    if _M.on_request_error then _M.on_request_error(fields) end
+    return fields
   end)
+  _M.handling = false
   if ok then return result end
   return { ename = "LuaError", evalue = "the error could not be described", traceback = "" }
 end

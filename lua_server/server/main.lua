@@ -7,6 +7,7 @@ local options = require "server.options"
 local errors = require "server.errors"
 local Memory = require "server.memory"
 local auth = require "server.auth"
+local interrupt = require "server.interrupt"
 
 local pairs, pcall = pairs, pcall
 
@@ -97,8 +98,19 @@ local function main(argv)
     memory = Memory.new(opts.gc_bytes),
     monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor"),
   }
+  interrupt.install(server)
+  local function serve_frames(frames)
+    -- serve() cannot raise by design; this pcall is the backstop that keeps the
+    -- server up should a defect (or running out of memory) prove otherwise
+    local ok, problem = pcall(serve.serve, server, sock, frames)
+    zmq.release(frames)
+    if not ok then io.stderr:write("luatorch-server: ", errors.describe(problem), "\n") end
+    server.memory:after_message()
+  end
   -- serve at most one message; false when the server must stop
   function server.serve_next(timeout_ms)
+    local backlog = server.backlog  -- read while a request ran (interrupt.lua)
+    if #backlog > 0 then timeout_ms = 0 end
     local ready, monitor_ready, zap_ready = zmq.poll_in(sock, timeout_ms, server.monitor,
       guard and guard.zap)
     if ready == nil then
@@ -108,16 +120,11 @@ local function main(argv)
     end
     if zap_ready then guard:serve_zap() end
     if monitor_ready then forget_disconnected(server) end
-    if ready then
+    if #backlog > 0 then
+      serve_frames(table.remove(backlog, 1))
+    elseif ready then
       local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
-      if frames then
-        -- serve() cannot raise by design; this pcall is the backstop that keeps the
-        -- server up should a defect (or running out of memory) prove otherwise
-        local ok, problem = pcall(serve.serve, server, sock, frames)
-        zmq.release(frames)
-        if not ok then io.stderr:write("luatorch-server: ", errors.describe(problem), "\n") end
-        server.memory:after_message()
-      end
+      if frames then serve_frames(frames) end
     else
       server.memory:idle()
       if not parent_alive(opts.parent_pid) then return false end

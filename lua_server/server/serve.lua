@@ -9,6 +9,7 @@ local marshal = require "server.marshal"
 local handlers = require "server.dispatch"
 local Registry = require "server.registry"
 local callback = require "server.callback"
+local interrupt = require "server.interrupt"
 local torch = require "torch"
 local aten = require "aten"
 
@@ -109,9 +110,17 @@ local function handle(server, client, frames, state)
     callback.answer(server, client, req)
     return nil
   end
+  if req.op == "interrupt" then  -- one that arrived while no Lua code ran
+    interrupt.receive(client.identity, req)
+    return nil
+  end
   if id == nil then protocol("a request needs an integer id in [0, 2^64)") end
   local h = type(req.op) == "string" and handlers[req.op]
   if not h then protocol("unknown op " .. errors.describe(req.op), id) end
+  if interrupt.take_early(client.identity, id) then
+    error({ ename = "Interrupted", evalue = "interrupted by the client before it started" }, 0)
+  end
+  state.entered, state.token = true, interrupt.enter(client.identity, id)
   local results = h(server, req, client)
   local values, out_frames = {}, {}
   for i = 1, results.n do
@@ -151,6 +160,7 @@ function _M.serve(server, sock, frames)
     if #body == 0 then protocol("empty message") end
     return handle(server, client, body, state)
   end, errors.handler)
+  if state.entered then interrupt.leave(state.token) end
   local output = captured
   captured = outer_captured
   if ok and reply == nil then return end  -- a callback result: no reply is owed
