@@ -23,7 +23,7 @@ __all__ = [
 
 
 def connect(endpoint: str | None = None, timeout: float = 10.0,
-            request_timeout: float | None = None) -> Connection:
+            request_timeout: float | None = None, session: str | None = None) -> Connection:
     """Connect to a luatorch server.
 
     Parameters
@@ -39,10 +39,13 @@ def connect(endpoint: str | None = None, timeout: float = 10.0,
     request_timeout : float, optional
         Seconds a request waits for its reply before raising ``TimeoutError``
         (default: no limit; a dead server raises ``ConnectionLost`` anyway).
+    session : str, optional
+        On a server started with ``--sessions`` (each connection its own Lua state), join
+        the session of that name instead: connections naming it share one Lua state.
 
     Raises
     ------
     ServerUnavailable
         No server answered, or the private server could not start.
     """
-    return Connection(endpoint, timeout=timeout, request_timeout=request_timeout)
+    return Connection(endpoint, timeout=timeout, request_timeout=request_timeout, session=session)

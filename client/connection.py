@@ -103,6 +103,9 @@ class Connection:
         Seconds to wait for a server to answer the first ping.
     request_timeout : float, optional
         Seconds :meth:`request` waits for a reply before raising ``TimeoutError``.
+    session : str, optional
+        On a server started with ``--sessions``: join the named session (its Lua state is
+        shared by every connection naming it) instead of a private one.
 
     Raises
     ------
@@ -111,7 +114,7 @@ class Connection:
     """
 
     def __init__(self, endpoint: str | None = None, timeout: float = 10.0,
-                 request_timeout: float | None = None) -> None:
+                 request_timeout: float | None = None, session: str | None = None) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._replies: dict[int, dict] = {}
@@ -126,6 +129,7 @@ class Connection:
         self.server: LocalServer | None = None
         self.request_timeout = request_timeout
         self.epoch: str | None = None
+        self._session_lost: str | None = None
         keys: dict[str, str] = {}
         if endpoint is None:
             self.server = LocalServer()
@@ -152,7 +156,7 @@ class Connection:
         self._poller.register(self._monitor, zmq.POLLIN)
         self._sock.connect(endpoint)
         try:
-            self.info = self.submit("ping").wait(timeout)
+            self.info = self.submit("ping", session=session).wait(timeout)
         except (TimeoutError, ConnectionLost) as e:
             self._shutdown_quietly()
             hint = "" if keys or not endpoint.startswith("tcp://") else (
@@ -171,6 +175,8 @@ class Connection:
             self._check_open()
             if self.server is not None and not self.server.alive():
                 raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            if self._session_lost is not None:
+                raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
             header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
             if self.epoch is not None:
@@ -245,6 +251,9 @@ class Connection:
         poller = self._poller
         with self._lock:
             while request_id not in self._replies:
+                if self._session_lost is not None:
+                    raise ConnectionLost(f"{self._session_lost} while {op or 'a request'} "
+                                         f"(request {request_id}) was pending")
                 remaining = POLL_SLICE_MS if deadline is None else min(
                     POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
                 events = dict(poller.poll(remaining))
@@ -286,6 +295,9 @@ class Connection:
             return
         if reply.get("op") == "callback":
             self._run_callback(reply)
+            return
+        if reply.get("op") == "session_lost":
+            self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
             return
         request_id = reply.get("id")
         if request_id in self._discard:

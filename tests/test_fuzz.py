@@ -13,9 +13,12 @@ import time
 from pathlib import Path
 
 import msgpack
+import pytest
 import zmq
 
 from bridge import codec
+
+from conftest import ServerProcess
 
 MESSAGES = 20_000
 BATCH = 500
@@ -37,7 +40,13 @@ def rss_bytes(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
+    return 0  # a zombie, or gone
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """A server's RSS with its session workers' (--sessions)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return rss_bytes(pid) + sum(rss_bytes(int(child)) for child in children)
 
 
 class Fuzzer:
@@ -127,7 +136,16 @@ def dealer(endpoint: str) -> zmq.Socket:
     return sock
 
 
-def test_fuzzed_messages_never_stop_the_server(server_process):
+@pytest.mark.parametrize("mode", [[], ["--sessions"]], ids=["one state", "sessions"])
+def test_fuzzed_messages_never_stop_the_server(mode):
+    server_process = ServerProcess(mode)
+    try:
+        fuzz_server(server_process, MESSAGES if not mode else MESSAGES // 4)
+    finally:
+        server_process.stop()
+
+
+def fuzz_server(server_process, messages: int) -> None:
     fuzz, bystander = dealer(server_process.endpoint), dealer(server_process.endpoint)
     # a real reference, so ext 1 values resolve and the fuzzer reaches deeper code
     fuzz.send_multipart(codec.encode_message({"v": 1, "id": 1, "op": "require", "name": "torch"}))
@@ -141,7 +159,7 @@ def test_fuzzed_messages_never_stop_the_server(server_process):
     baseline = None
     sent = 0
     start = time.monotonic()
-    while sent < MESSAGES:
+    while sent < messages:
         for _ in range(BATCH):
             fuzz.send_multipart(fuzzer.message())
         sent += BATCH
@@ -160,12 +178,12 @@ def test_fuzzed_messages_never_stop_the_server(server_process):
                 break
         assert server_process.proc.poll() is None
         if baseline is None:
-            baseline = rss_bytes(pid)
+            baseline = tree_rss_bytes(pid)
     for expected in bystander_ids:
         assert bystander.poll(20000)
         header = msgpack.unpackb(bystander.recv_multipart()[0], raw=False, strict_map_key=False)
         assert header["id"] == expected and header["status"] == "ok"
     assert not bystander.poll(200), "the bystander received a reply it did not ask for"
-    growth = rss_bytes(pid) - baseline
+    growth = tree_rss_bytes(pid) - baseline
     assert growth < RSS_GROWTH_LIMIT, f"server RSS grew by {growth / 2**20:.0f} MiB"
     assert time.monotonic() - start < 120

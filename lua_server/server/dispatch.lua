@@ -122,7 +122,7 @@ function H.shutdown(server)
   if not server.allow_shutdown then
     error("this server was not started with --allow-shutdown", 0)
   end
-  server.running = false
+  server.running, server.shutdown_requested = false, true
   return pack()
 end
 

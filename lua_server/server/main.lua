@@ -1,44 +1,15 @@
 -- The luatorch server: a ZeroMQ ROUTER that serves the Torch7 runtime to clients
--- (bridge/PROTOCOL.md). One request at a time (serve.lua); nothing a client sends can stop
--- it, and what clients release is returned to the system promptly (memory.lua).
-local ffi = require "ffi"
+-- (bridge/PROTOCOL.md): options, the socket and its security (auth.lua), then either one
+-- serving loop for every client (loop.lua) or a session per client (sessions.lua).
 local zmq = require "server.zmq"
 local options = require "server.options"
-local errors = require "server.errors"
-local Memory = require "server.memory"
 local auth = require "server.auth"
-local interrupt = require "server.interrupt"
-
-local pairs, pcall = pairs, pcall
-
-ffi.cdef [[ int kill(int pid, int sig); ]]
 
 local IDLE_MS = 1000
 
 local function fail(msg, code)
   io.stderr:write("luatorch-server: ", msg, "\n")
   os.exit(code or 1)
-end
-
--- A client whose connection dropped (a notebook kernel restarted, a script killed) never
--- sends `close`: drop its objects when ZeroMQ reports its connection gone.
-local function forget_disconnected(server)
-  while true do
-    local fd = zmq.read_disconnect(server.monitor)
-    if fd == nil then return end
-    for identity, client in pairs(server.clients) do
-      if fd and client.fd == fd then
-        client.registry:clear()
-        client.gone = true
-        server.clients[identity] = nil
-        server.memory:client_gone()
-      end
-    end
-  end
-end
-
-local function parent_alive(pid)
-  return pid == nil or ffi.C.kill(pid, 0) == 0
 end
 
 -- A random id for this run of the server: proxies from an earlier run are refused.
@@ -75,8 +46,7 @@ local function main(argv)
   local ctx = zmq.context()
   local sock, guard, mode = open_socket(ctx, opts)
   -- the runtime loads only once the arguments proved usable: a mistake is reported at once
-  local serve, marshal = require "server.serve", require "server.marshal"
-  local torch, aten = require "torch", require "aten"
+  local torch = require "torch"
   local endpoint = zmq.last_endpoint(sock) or opts.listen
   local epoch = new_epoch()
   if opts.connection_file then
@@ -90,49 +60,14 @@ local function main(argv)
     io.stdout:write("LUATORCH-LISTENING ", endpoint, "\n")
     io.stdout:flush()
   end
-  local server = {
-    running = true, clients = {}, allow_shutdown = opts.allow_shutdown,
-    torch_version = aten.config.torch_version, sock = sock, marshal = marshal,
-    callback_results = {}, callback_owner = {}, epoch = epoch,
-    limits = { max_header = opts.max_header_bytes },
-    memory = Memory.new(opts.gc_bytes),
-    monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor"),
-  }
-  interrupt.install(server)
-  local function serve_frames(frames)
-    -- serve() cannot raise by design; this pcall is the backstop that keeps the
-    -- server up should a defect (or running out of memory) prove otherwise
-    local ok, problem = pcall(serve.serve, server, sock, frames)
-    zmq.release(frames)
-    if not ok then io.stderr:write("luatorch-server: ", errors.describe(problem), "\n") end
-    server.memory:after_message()
+  if opts.sessions then
+    require("server.sessions").run(ctx, sock, opts, { epoch = epoch, guard = guard })
+  else
+    local server = require("server.loop").new(opts, sock, { epoch = epoch, guard = guard,
+      monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor") })
+    while server.serve_next(IDLE_MS) do end
+    if server.monitor then zmq.close(server.monitor) end  -- every socket, or term() waits forever
   end
-  -- serve at most one message; false when the server must stop
-  function server.serve_next(timeout_ms)
-    local backlog = server.backlog  -- read while a request ran (interrupt.lua)
-    if #backlog > 0 then timeout_ms = 0 end
-    local ready, monitor_ready, zap_ready = zmq.poll_in(sock, timeout_ms, server.monitor,
-      guard and guard.zap)
-    if ready == nil then
-      if zap_ready == zmq.EINTR then return server.running end
-      io.stderr:write("luatorch-server: ", monitor_ready, "\n")
-      return false
-    end
-    if zap_ready then guard:serve_zap() end
-    if monitor_ready then forget_disconnected(server) end
-    if #backlog > 0 then
-      serve_frames(table.remove(backlog, 1))
-    elseif ready then
-      local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
-      if frames then serve_frames(frames) end
-    else
-      server.memory:idle()
-      if not parent_alive(opts.parent_pid) then return false end
-    end
-    return server.running
-  end
-  while server.serve_next(IDLE_MS) do end
-  if server.monitor then zmq.close(server.monitor) end  -- every socket, or term() waits forever
   if guard then guard:close() end
   zmq.close(sock)
   zmq.term(ctx)

@@ -11,6 +11,8 @@ usage: luatorch-server [--listen ENDPOINT] [options]
   --announce               print "LUATORCH-LISTENING <endpoint>" on stdout once bound
   --allow-shutdown         let clients stop the server with a shutdown request
   --parent-pid PID         exit when process PID is gone (private servers of a client)
+  --sessions               a Lua state per client connection: a worker process forked
+                           per session; client.connect(..., session="name") shares one
 security (README.md, "Security model"):
   --connection-file FILE   required for tcp://: serve with CurveZMQ and write FILE (JSON,
                            mode 0600) with the endpoint, the server's public key and a
@@ -34,7 +36,7 @@ local DEFAULTS = {
 }
 
 local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown",
-  ["--insecure"] = "insecure" }
+  ["--insecure"] = "insecure", ["--sessions"] = "sessions" }
 local VALUES = { ["--listen"] = "listen", ["--connection-file"] = "connection_file",
   ["--authorized-keys"] = "authorized_keys" }
 local COUNTS = {

@@ -19,6 +19,7 @@ int zmq_bind(void *s, const char *addr);
 int zmq_send(void *s, const void *buf, size_t len, int flags);
 int zmq_msg_init(luatorch_zmq_msg_t *msg);
 int zmq_msg_recv(luatorch_zmq_msg_t *msg, void *s, int flags);
+int zmq_msg_send(luatorch_zmq_msg_t *msg, void *s, int flags);
 int zmq_msg_close(luatorch_zmq_msg_t *msg);
 void *zmq_msg_data(luatorch_zmq_msg_t *msg);
 size_t zmq_msg_size(const luatorch_zmq_msg_t *msg);
@@ -41,7 +42,7 @@ if not ok then lib = ffi.load("zmq") end
 
 local _M = {
   ROUTER = 6, DEALER = 5, SNDMORE = 2, DONTWAIT = 1, POLLIN = 1,
-  LINGER = 17, MAXMSGSIZE = 22, REP = 4,
+  LINGER = 17, SNDTIMEO = 28, MAXMSGSIZE = 22, REP = 4,
   CURVE_SERVER = 47, CURVE_PUBLICKEY = 48, CURVE_SECRETKEY = 49, ZAP_DOMAIN = 55, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
   HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
   EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
@@ -88,6 +89,10 @@ function _M.setsockopt_string(s, option, value)
   return check(lib.zmq_setsockopt(s, option, value, #value), "zmq_setsockopt")
 end
 
+function _M.connect(s, endpoint)
+  return check(lib.zmq_connect(s, endpoint), "connect " .. endpoint)
+end
+
 function _M.bind(s, endpoint)
   return check(lib.zmq_bind(s, endpoint), "bind " .. endpoint)
 end
@@ -121,6 +126,27 @@ function _M.poll_in(s, timeout_ms, s2, s3)
     end
   end
   return ready[1], ready[2], ready[3]
+end
+
+local many_items, many_size = nil, 0
+-- Wait up to timeout_ms for input on any of socks[1..n]. Returns a table ready[i] = true
+-- for each socket with a message; nil, err, errno on failure (EINTR included).
+function _M.poll_many(socks, n, timeout_ms)
+  if n > many_size then
+    many_size = n * 2
+    many_items = ffi_new("luatorch_zmq_pollitem_t[?]", many_size)
+  end
+  for i = 1, n do
+    local item = many_items[i - 1]
+    item.socket, item.fd, item.events, item.revents = socks[i], 0, _M.POLLIN, 0
+  end
+  local rc, err, errno = check(lib.zmq_poll(many_items, n, timeout_ms), "zmq_poll")
+  if not rc then return nil, err, errno end
+  local ready = {}
+  if rc > 0 then
+    for i = 1, n do ready[i] = many_items[i - 1].revents % 2 == 1 end
+  end
+  return ready
 end
 
 -- The file descriptor of the connection a received frame came by (ZMQ_SRCFD).
@@ -174,6 +200,18 @@ function _M.release(frames)
     local f = frames[i]
     if f.msg then lib.zmq_msg_close(f.msg); f.msg = nil end
   end
+end
+
+-- Send received frames on to another socket without copying their bytes (zmq_msg_send
+-- takes each message over); frames from `first` on. The frames are released either way.
+function _M.forward(frames, dest, first)
+  local n, ok = #frames, true
+  for i = first or 1, n do
+    local f = frames[i]
+    if ok and lib.zmq_msg_send(f.msg, dest, i < n and _M.SNDMORE or 0) == -1 then ok = false end
+  end
+  _M.release(frames)
+  return ok
 end
 
 function _M.frame_string(frame)
