@@ -5,7 +5,8 @@
 The echo is a LuaJIT ROUTER using the server's own FFI binding (lua_server/server/zmq.lua)
 that sends every message straight back: the floor any request/reply over ZeroMQ pays.
 Each row is the best of 10 rounds, in microseconds per call, and its ratio to the echo.
-A --sessions column measures the extra hop through the session parent. With --base, the server of that git revision (extracted to a temporary folder, sharing
+The "sessions" column is a server started by hand (a forked worker per connection, one
+more hop through the parent); "this checkout" is a private server (--shared). With --base, the server of that git revision (extracted to a temporary folder, sharing
 this checkout's ATen shim build) is measured in the same run, for a before/after.
 """
 
@@ -97,10 +98,10 @@ def server_rows(calls: int, endpoint: str | None = None) -> dict[str, float]:
 
 
 def sessions_rows(calls: int, directory: str) -> dict[str, float]:
-    """The same calls on a server started with --sessions (a forked worker per client)."""
+    """The same calls on a server started by hand: a session (forked worker) per client."""
     endpoint = f"ipc://{directory}/sessions"
     proc = subprocess.Popen([str(ROOT / "lua_server/bin/luatorch-server"), "--listen", endpoint,
-                             "--announce", "--sessions"], stdout=subprocess.PIPE, text=True)
+                             "--announce"], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().startswith("LUATORCH-LISTENING")
         return server_rows(calls, endpoint)
@@ -116,7 +117,12 @@ def extract(rev: str, directory: str) -> Path:
                              check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
     shutil.copytree(ROOT / "lua_server/build", base / "lua_server/build", symlinks=True)
-    return base / "lua_server/bin/luatorch-server"
+    # older servers know no --shared (they always were): drop it from the arguments
+    wrapper = base / "lua_server/bin/luatorch-server-compat"
+    wrapper.write_text('#!/bin/sh\nfor a; do shift; [ "$a" = --shared ] || set -- "$@" "$a"; done\n'
+                       f'exec "{base}/lua_server/bin/luatorch-server" "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
 
 
 def main() -> None:
@@ -131,7 +137,7 @@ def main() -> None:
         os.chmod(directory, 0o700)
         echo = echo_us(calls, directory)
         columns = {"this checkout": server_rows(calls),
-                   "--sessions": sessions_rows(calls, directory)}
+                   "sessions": sessions_rows(calls, directory)}
         if base_rev:
             os.environ["LUATORCH_SERVER"] = str(extract(base_rev, directory))
             try:

@@ -146,6 +146,7 @@ class Connection:
         self._sock.setsockopt(zmq.LINGER, 0)
         self._sock.setsockopt(zmq.IMMEDIATE, 1)
         self._sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+        self._send_timeout = timeout
         self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
@@ -200,6 +201,16 @@ class Connection:
         return self.submit(op, **fields).wait(self.request_timeout)
 
     def _send(self, frames: list, op: str) -> None:
+        # wait to be able to send in slices, so that a dead private server is noticed at
+        # once instead of after the whole send timeout
+        deadline = time.monotonic() + self._send_timeout
+        while not self._sock.poll(POLL_SLICE_MS, zmq.POLLOUT):
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost(f"could not send {op}: the local server died:\n"
+                                     + self.server.describe())
+            if time.monotonic() >= deadline:
+                raise ConnectionLost(
+                    f"could not send {op} to {self.endpoint}: the server is not connected")
         try:
             last = len(frames) - 1
             for i, frame in enumerate(frames):

@@ -40,7 +40,8 @@ class LocalServer:
     def __init__(self, start_timeout: float = 60.0) -> None:
         self.directory = tempfile.mkdtemp(prefix="luatorch-")  # mode 0700
         cmd = server_command() + [
-            "--listen", f"ipc://{self.directory}/server", "--announce", "--allow-shutdown",
+            # one client: its own process is its session, no worker to fork
+            "--listen", f"ipc://{self.directory}/server", "--announce", "--allow-shutdown", "--shared",
             "--parent-pid", str(os.getpid()),
         ]
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=60)

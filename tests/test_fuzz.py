@@ -136,11 +136,11 @@ def dealer(endpoint: str) -> zmq.Socket:
     return sock
 
 
-@pytest.mark.parametrize("mode", [[], ["--sessions"]], ids=["one state", "sessions"])
+@pytest.mark.parametrize("mode", [["--shared"], []], ids=["one state", "sessions"])
 def test_fuzzed_messages_never_stop_the_server(mode):
     server_process = ServerProcess(mode)
     try:
-        fuzz_server(server_process, MESSAGES if not mode else MESSAGES // 4)
+        fuzz_server(server_process, MESSAGES if mode else MESSAGES // 4)
     finally:
         server_process.stop()
 

@@ -12,7 +12,7 @@ import client
 from bridge import codec
 
 from conftest import ServerProcess, wait_until
-from test_fuzz import dealer, rss_bytes
+from test_fuzz import dealer, tree_rss_bytes as rss_bytes
 
 MiB = 1024 * 1024
 

@@ -1,4 +1,5 @@
-"""--sessions: each connection its own Lua state in a forked worker; named sessions shared."""
+"""Sessions (the default): each connection its own Lua state in a forked worker; named
+sessions shared; --shared keeps one state for all."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ return start, now()
 
 @pytest.fixture
 def sessions_server():
-    server = ServerProcess(["--sessions"])
+    server = ServerProcess()
     yield server
     server.stop()
 

@@ -11,8 +11,11 @@ usage: luatorch-server [--listen ENDPOINT] [options]
   --announce               print "LUATORCH-LISTENING <endpoint>" on stdout once bound
   --allow-shutdown         let clients stop the server with a shutdown request
   --parent-pid PID         exit when process PID is gone (private servers of a client)
-  --sessions               a Lua state per client connection: a worker process forked
-                           per session; client.connect(..., session="name") shares one
+  --shared                 one Lua state for every client, in this process (private
+                           servers of one client use it); by default each connection
+                           gets a session of its own: a Lua state in a worker process
+                           forked per session; client.connect(..., session="name")
+                           joins a session several connections share
 security (README.md, "Security model"):
   --connection-file FILE   required for tcp://: serve with CurveZMQ and write FILE (JSON,
                            mode 0600) with the endpoint, the server's public key and a
@@ -36,7 +39,7 @@ local DEFAULTS = {
 }
 
 local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown",
-  ["--insecure"] = "insecure", ["--sessions"] = "sessions" }
+  ["--insecure"] = "insecure", ["--sessions"] = "sessions", ["--shared"] = "shared" }
 local VALUES = { ["--listen"] = "listen", ["--connection-file"] = "connection_file",
   ["--authorized-keys"] = "authorized_keys" }
 local COUNTS = {
@@ -69,6 +72,7 @@ function _M.parse(argv)
     end
     i = i + 1
   end
+  opts.sessions = not opts.shared
   if opts.max_header_bytes > DEFAULTS.max_header_bytes then
     return nil, "--max-header-bytes cannot exceed the protocol's 64 MiB"
   end
