@@ -42,6 +42,8 @@ end
 local EXPECTED = {
   ping_request = { v = 1, id = 1, op = "ping" },
   interrupt = { v = 1, op = "interrupt", request = 12 },
+  session_lost = { v = 1, op = "session_lost",
+    reason = "the session's worker (pid 123) killed by signal 11 (SIGSEGV)" },
   epoch_request = { v = 1, id = 11, op = "eval", code = "x", epoch = "0123456789abcdef" },
   server_restarted = { v = 1, id = 11, status = "error", ename = "ServerRestarted",
     evalue = "this request was made for server run 0123456789abcdef, but the server here is run "
