@@ -91,8 +91,11 @@ def test_a_disconnected_sessions_memory_is_gone_with_its_worker(sessions_server)
     assert wait_until(lambda: workers_of(pid) == [], timeout=2.0)
 
 
-def test_interrupt_and_callbacks_work_in_a_session(sessions_server):
+def test_interrupt_callbacks_and_aten_threads_work_in_a_session(sessions_server):
     with client.connect(sessions_server.endpoint) as lua:
+        # a parallel ATen op: the forked worker's thread pool must start cleanly
+        big = "torch.mm(torch.rand(600, 600), torch.rand(600, 600)):size(1)"
+        assert lua.submit("eval", code=big).wait(60) == 600
         assert lua.eval("function(f, x) return f(x) * 2 end")(lambda x: x + 1, 20) == 42
         pending = lua.submit("eval", code="(function() while true do end end)()")
         assert not pending.ready()
@@ -100,3 +103,14 @@ def test_interrupt_and_callbacks_work_in_a_session(sessions_server):
         with pytest.raises(client.Interrupted):
             pending.wait(5)
         assert lua.eval("6 * 7") == 42
+
+
+def test_sessions_are_limited():
+    server = ServerProcess(["--max-sessions", "1"])
+    try:
+        with client.connect(server.endpoint) as first:
+            with pytest.raises(client.ServerUnavailable, match="limit"):
+                client.connect(server.endpoint, timeout=5)
+            assert first.eval("1 + 1") == 2
+    finally:
+        server.stop()

@@ -27,6 +27,7 @@ limits:
   --max-message-bytes N    largest frame a client may send; bigger ones drop the
                            connection (ZMQ_MAXMSGSIZE; default 8 GiB)
   --max-header-bytes N     largest header frame (default and at most 64 MiB)
+  --max-sessions N         sessions (worker processes) at most at once (default 64)
   --gc-bytes N             a full garbage collection runs as soon as released tensors
                            held this many bytes (default 64 MiB); an idle server
                            collects what any release left within a second]]
@@ -36,6 +37,7 @@ local DEFAULTS = {
   max_message_bytes = 8 * GiB,
   max_header_bytes = 64 * MiB,
   gc_bytes = 64 * MiB,
+  max_sessions = 64,
 }
 
 local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown",
@@ -45,6 +47,7 @@ local VALUES = { ["--listen"] = "listen", ["--connection-file"] = "connection_fi
 local COUNTS = {
   ["--parent-pid"] = "parent_pid", ["--max-message-bytes"] = "max_message_bytes",
   ["--max-header-bytes"] = "max_header_bytes", ["--gc-bytes"] = "gc_bytes",
+  ["--max-sessions"] = "max_sessions",
 }
 
 -- Returns the options table, or nil and a message naming the bad argument.

@@ -12,7 +12,7 @@ local wire = require "server.wire"
 local loop = require "server.loop"
 
 local C = ffi.C
-local pairs, next, type, format = pairs, next, type, string.format
+local pairs, next, type, format, pcall, rawget = pairs, next, type, string.format, pcall, rawget
 
 ffi.cdef [[
 int fork(void);
@@ -24,7 +24,7 @@ int rmdir(const char *path);
 int unlink(const char *path);
 ]]
 
-local _M = { MAX_NAME = 64 }
+local _M = { MAX_NAME = 64, QUEUE = 100000 }
 
 local WNOHANG, PR_SET_PDEATHSIG, SIGKILL = 1, 1, 9
 local SIGNALS = { [2] = "SIGINT", [4] = "SIGILL", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
@@ -74,7 +74,7 @@ function _M.run(ctx, sock, opts, extra)
   local monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor")
   local guard = extra.guard
   local sessions, by_identity, by_pid, fds = {}, {}, {}, {}
-  local count, running = 0, true
+  local count, reaped, running = 0, 0, true
 
   local function notify_lost(identity, why)
     local header = mp.encode({ v = wire.VERSION, op = "session_lost", reason = why })
@@ -87,6 +87,7 @@ function _M.run(ctx, sock, opts, extra)
     local pair = zmq.socket(ctx, zmq.PAIR)
     zmq.setsockopt_int(pair, zmq.LINGER, 0)
     zmq.setsockopt_int(pair, zmq.SNDTIMEO, 10000)  -- a worker that never connects
+    zmq.setsockopt_int(pair, zmq.SNDHWM, _M.QUEUE)
     local ok, err = zmq.bind(pair, endpoint)
     if not ok then zmq.close(pair); return nil, err end
     local pid = C.fork()
@@ -115,7 +116,12 @@ function _M.run(ctx, sock, opts, extra)
       session = sessions[name]
       if not session then
         local err
-        session, err = start(name)
+        if count - reaped >= opts.max_sessions then
+          session, err = nil, format("%d sessions are running, the limit (--max-sessions)",
+            opts.max_sessions)
+        else
+          session, err = start(name)
+        end
         if not session then
           zmq.release(frames)
           notify_lost(identity, "the server could not start a session: " .. tostring(err))
@@ -125,7 +131,17 @@ function _M.run(ctx, sock, opts, extra)
       session.identities[identity], by_identity[identity] = true, session
     end
     if #frames > 1 then fds[identity] = zmq.source_fd(frames[2]) end
-    zmq.forward(frames, session.sock)
+    -- the first message waits for the new worker to connect; later ones never block the
+    -- parent (every other session's traffic goes through it): a worker QUEUE messages
+    -- behind loses what comes on top, as a ROUTER would
+    if session.connected then
+      if not zmq.forward(frames, session.sock, 1, zmq.DONTWAIT) then
+        io.stderr:write("luatorch-server: session ", session.name, " is ", _M.QUEUE,
+          " messages behind; dropped one\n")
+      end
+    else
+      session.connected = zmq.forward(frames, session.sock)
+    end
   end
 
   local function from_worker(session)
@@ -163,6 +179,7 @@ function _M.run(ctx, sock, opts, extra)
       if pid <= 0 then return end
       local session = by_pid[pid]
       if session then
+        reaped = reaped + 1
         local how = describe_status(status[0])
         local why = status[0] ~= 0 and format("the session's worker (pid %d) %s", pid, how) or nil
         if why then io.stderr:write("luatorch-server: session ", session.name, ": ", why, "\n") end
@@ -184,16 +201,20 @@ function _M.run(ctx, sock, opts, extra)
       if errno ~= zmq.EINTR then io.stderr:write("luatorch-server: ", err, "\n"); break end
       ready = {}
     end
-    if ready[3] and guard then guard:serve_zap() end
-    if ready[2] then disconnected() end
-    if ready[1] then
-      local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
-      if frames then from_client(frames) end
-    end
-    for i = 4, n do
-      if ready[i] then from_worker(list[i]) end
-    end
-    reap()
+    -- no message may stop the parent: every session depends on it
+    local ok, problem = pcall(function()
+      if ready[3] and guard then guard:serve_zap() end
+      if ready[2] then disconnected() end
+      if ready[1] then
+        local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
+        if frames then from_client(frames) end
+      end
+      for i = 4, n do
+        if ready[i] then from_worker(list[i]) end
+      end
+      reap()
+    end)
+    if not ok then io.stderr:write("luatorch-server: ", tostring(problem), "\n") end
     if not ready[1] and opts.parent_pid and C.kill(opts.parent_pid, 0) ~= 0 then running = false end
   end
   for _, session in pairs(sessions) do C.kill(session.pid, SIGKILL); drop(session) end

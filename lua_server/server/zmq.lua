@@ -42,7 +42,7 @@ if not ok then lib = ffi.load("zmq") end
 
 local _M = {
   ROUTER = 6, DEALER = 5, SNDMORE = 2, DONTWAIT = 1, POLLIN = 1,
-  LINGER = 17, SNDTIMEO = 28, MAXMSGSIZE = 22, REP = 4,
+  LINGER = 17, SNDTIMEO = 28, SNDHWM = 23, MAXMSGSIZE = 22, REP = 4,
   CURVE_SERVER = 47, CURVE_PUBLICKEY = 48, CURVE_SECRETKEY = 49, ZAP_DOMAIN = 55, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
   HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
   EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
@@ -204,11 +204,12 @@ end
 
 -- Send received frames on to another socket without copying their bytes (zmq_msg_send
 -- takes each message over); frames from `first` on. The frames are released either way.
-function _M.forward(frames, dest, first)
+function _M.forward(frames, dest, first, flags)
   local n, ok = #frames, true
+  flags = flags or 0
   for i = first or 1, n do
     local f = frames[i]
-    if ok and lib.zmq_msg_send(f.msg, dest, i < n and _M.SNDMORE or 0) == -1 then ok = false end
+    if ok and lib.zmq_msg_send(f.msg, dest, flags + (i < n and _M.SNDMORE or 0)) == -1 then ok = false end
   end
   _M.release(frames)
   return ok
