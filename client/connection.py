@@ -158,11 +158,10 @@ class Connection:
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping", session=session).wait(timeout)
-        except ConnectionLost as e:
+        except (TimeoutError, ConnectionLost) as e:
             self._shutdown_quietly()
-            raise ServerUnavailable(f"the luatorch server at {endpoint} refused: {e}") from e
-        except TimeoutError as e:
-            self._shutdown_quietly()
+            if self._session_lost is not None:
+                raise ServerUnavailable(f"the luatorch server at {endpoint} refused: {e}") from e
             hint = "" if keys or not endpoint.startswith("tcp://") else (
                 " (a server that requires CurveZMQ keys answers only clients that have them: "
                 "pass its connection file)")
