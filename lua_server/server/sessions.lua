@@ -67,10 +67,14 @@ local function session_name(frames, identity)
   return "private:" .. identity
 end
 
+-- A fresh 0700 directory (mkdtemp) for one worker's socket, or nil.
+local function private_dir()
+  local template = ffi.new("char[?]", 64, "/tmp/luatorch-session-XXXXXX")
+  if C.mkdtemp(template) == nil then return nil end
+  return ffi.string(template)
+end
+
 function _M.run(ctx, sock, opts, extra)
-  local template = ffi.new("char[?]", 64, "/tmp/luatorch-sessions-XXXXXX")
-  if C.mkdtemp(template) == nil then error("cannot create a directory for session sockets", 0) end
-  local dir = ffi.string(template)
   local monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor")
   local guard = extra.guard
   local sessions, by_identity, by_pid, fds = {}, {}, {}, {}
@@ -83,17 +87,20 @@ function _M.run(ctx, sock, opts, extra)
 
   local function start(name)
     count = count + 1
-    local endpoint = format("ipc://%s/s%d", dir, count)
+    local dir = private_dir()
+    if not dir then return nil, "cannot create a directory for the session's socket" end
+    local endpoint = format("ipc://%s/s", dir)
     local pair = zmq.socket(ctx, zmq.PAIR)
     zmq.setsockopt_int(pair, zmq.LINGER, 0)
     zmq.setsockopt_int(pair, zmq.SNDTIMEO, 10000)  -- a worker that never connects
     zmq.setsockopt_int(pair, zmq.SNDHWM, _M.QUEUE)
     local ok, err = zmq.bind(pair, endpoint)
-    if not ok then zmq.close(pair); return nil, err end
+    if not ok then zmq.close(pair); C.rmdir(dir); return nil, err end
     local pid = C.fork()
     if pid == 0 then become_worker(opts, endpoint, extra.epoch .. "-" .. count) end
-    if pid < 0 then zmq.close(pair); return nil, "fork failed" end
-    local session = { name = name, pid = pid, sock = pair, identities = {}, endpoint = endpoint }
+    if pid < 0 then zmq.close(pair); C.unlink(endpoint:sub(7)); C.rmdir(dir); return nil, "fork failed" end
+    local session = { name = name, pid = pid, sock = pair, identities = {}, endpoint = endpoint,
+      dir = dir }
     sessions[name], by_pid[pid] = session, session
     return session
   end
@@ -105,7 +112,7 @@ function _M.run(ctx, sock, opts, extra)
     end
     sessions[session.name], by_pid[session.pid] = nil, nil
     zmq.close(session.sock)
-    C.unlink(session.endpoint:sub(7))
+    if session.dir then C.unlink(session.endpoint:sub(7)); C.rmdir(session.dir) end
   end
 
   local function from_client(frames)
@@ -141,6 +148,13 @@ function _M.run(ctx, sock, opts, extra)
       end
     else
       session.connected = zmq.forward(frames, session.sock)
+      if session.connected then
+        -- the worker is connected: its socket's name is no longer needed, and so nothing
+        -- is left in /tmp should the parent be killed
+        C.unlink(session.endpoint:sub(7))
+        C.rmdir(session.dir)
+        session.dir = nil
+      end
     end
   end
 
@@ -219,7 +233,6 @@ function _M.run(ctx, sock, opts, extra)
   end
   for _, session in pairs(sessions) do C.kill(session.pid, SIGKILL); drop(session) end
   reap()
-  C.rmdir(dir)
   zmq.close(monitor)
 end
 
