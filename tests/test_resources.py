@@ -75,7 +75,16 @@ def test_a_frame_over_the_message_limit_drops_only_that_connection():
         server.stop()
 
 
-def test_a_disconnected_clients_gigabyte_returns_within_two_seconds(server_process):
+@pytest.fixture(params=[["--shared"], []], ids=["one state", "sessions"])
+def any_server(request):
+    """A server in each mode: one Lua state (memory.lua collects), or sessions (workers)."""
+    server = ServerProcess(request.param)
+    yield server
+    server.stop()
+
+
+def test_a_disconnected_clients_gigabyte_returns_within_two_seconds(any_server):
+    server_process = any_server
     pid = server_process.proc.pid
     before = rss_bytes(pid)
     sock = dealer(server_process.endpoint)
@@ -88,7 +97,8 @@ def test_a_disconnected_clients_gigabyte_returns_within_two_seconds(server_proce
         f"server RSS still {(rss_bytes(pid) - before) / MiB:.0f} MiB above its start"
 
 
-def test_released_tensor_memory_returns_without_more_traffic(server_process):
+def test_released_tensor_memory_returns_without_more_traffic(any_server):
+    server_process = any_server
     pid = server_process.proc.pid
     with client.connect(server_process.endpoint) as lua:
         before = rss_bytes(pid)
