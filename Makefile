@@ -6,6 +6,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 BUILD := $(ROOT)/lua_server/build
 LISTEN ?= tcp://127.0.0.1:5555
+CONNECTION_FILE ?= $(HOME)/luatorch.json
 
 .PHONY: all deps venv shim demo test lint lua-spec server bench clean
 
@@ -43,7 +44,7 @@ demo: shim
 	$(PY) examples/tutorial.py
 
 server: shim
-	lua_server/bin/luatorch-server --listen $(LISTEN)
+	lua_server/bin/luatorch-server --listen $(LISTEN) --connection-file $(CONNECTION_FILE)
 
 lint: venv
 	$(VENV)/bin/ruff check client bridge tests examples bench

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import collections
 import itertools
+import json
 import os
 import struct
 import sys
@@ -32,7 +33,7 @@ except ImportError:  # a checkout: bridge/ beside client/
     from bridge import codec
 
 from . import streams
-from .errors import ConnectionLost, RemoteError, ServerUnavailable
+from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .spawn import LocalServer
 
 HEARTBEAT_IVL_MS = 1000
@@ -40,6 +41,7 @@ HEARTBEAT_TIMEOUT_MS = 4000
 POLL_SLICE_MS = 100
 RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
+INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
 
 
@@ -52,6 +54,14 @@ class AsyncResult:
         self.op = op
         self._reply: dict | None = None
 
+    def __del__(self) -> None:
+        # never waited for: its reply, now or when it comes, is dropped instead of kept
+        if self._reply is None:
+            try:
+                self._conn._abandon(self.request_id)
+            except Exception:  # noqa: BLE001 - interpreter shutdown
+                pass
+
     def ready(self) -> bool:
         """True when the reply has arrived (does not block)."""
         if self._reply is None:
@@ -59,13 +69,26 @@ class AsyncResult:
         return self._reply is not None
 
     def wait(self, timeout: float | None = None) -> Any:
-        """Block until the reply arrives and return its value (raises its error)."""
+        """Block until the reply arrives and return its value (raises its error).
+
+        Ctrl-C while waiting interrupts the request's Lua code on the server and raises
+        :class:`client.Interrupted`; the connection stays usable.
+        """
         __tracebackhide__ = True  # IPython and pytest hide this frame
         if self._reply is None:
-            self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+            try:
+                self._reply = self._conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+            except KeyboardInterrupt:
+                self._reply = self._conn._interrupt_and_wait(self.request_id, self.op)
             if self._reply is None:
                 raise TimeoutError(f"no reply to {self.op} (request {self.request_id}) within {timeout} s")
         return self._conn._result(self._reply)
+
+    def cancel(self) -> None:
+        """Interrupt the request's Lua code on the server; :meth:`wait` then raises
+        :class:`client.Interrupted` (unless the reply had already come)."""
+        if self._reply is None:
+            self._conn.interrupt(self.request_id)
 
     @property
     def value(self) -> Any:
@@ -78,10 +101,16 @@ class Connection:
     Parameters
     ----------
     endpoint : str, optional
-        A server's ZeroMQ endpoint, e.g. ``"tcp://127.0.0.1:5555"``. Without one, a private
+        A connection file written by ``luatorch-server --connection-file`` (endpoint and
+        CurveZMQ keys), or a ZeroMQ endpoint that needs no keys. Without one, a private
         local server is started and stopped with this connection.
     timeout : float
         Seconds to wait for a server to answer the first ping.
+    request_timeout : float, optional
+        Seconds :meth:`request` waits for a reply before raising ``TimeoutError``.
+    session : str, optional
+        On a server started with ``--sessions``: join the named session (its Lua state is
+        shared by every connection naming it) instead of a private one.
 
     Raises
     ------
@@ -89,7 +118,8 @@ class Connection:
         When no server answers within ``timeout`` or a private server cannot start.
     """
 
-    def __init__(self, endpoint: str | None = None, timeout: float = 10.0) -> None:
+    def __init__(self, endpoint: str | None = None, timeout: float = 10.0,
+                 request_timeout: float | None = None, session: str | None = None) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._replies: dict[int, dict] = {}
@@ -102,15 +132,26 @@ class Connection:
         self._callbacks: dict[int, Any] = {}
         self._callback_ids: dict[int, int] = {}
         self.server: LocalServer | None = None
+        self.request_timeout = request_timeout
+        self.epoch: str | None = None
+        self._session_lost: str | None = None
+        keys: dict[str, str] = {}
         if endpoint is None:
             self.server = LocalServer()
             endpoint = self.server.endpoint
+        elif "://" not in endpoint:
+            endpoint, keys = read_connection_file(endpoint)
         self.endpoint = endpoint
         self._ctx = zmq.Context.instance()
         self._sock = self._ctx.socket(zmq.DEALER)
+        if keys:
+            self._sock.curve_serverkey = keys["server_public_key"].encode()
+            self._sock.curve_publickey = keys["client_public_key"].encode()
+            self._sock.curve_secretkey = keys["client_secret_key"].encode()
         self._sock.setsockopt(zmq.LINGER, 0)
         self._sock.setsockopt(zmq.IMMEDIATE, 1)
         self._sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+        self._send_timeout = timeout
         self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
@@ -121,10 +162,17 @@ class Connection:
         self._poller.register(self._monitor, zmq.POLLIN)
         self._sock.connect(endpoint)
         try:
-            self.info = self.submit("ping").wait(timeout)
+            self.info = self.submit("ping", session=session).wait(timeout)
         except (TimeoutError, ConnectionLost) as e:
             self._shutdown_quietly()
-            raise ServerUnavailable(f"no luatorch server answered at {endpoint} within {timeout} s") from e
+            if self._session_lost is not None:
+                raise ServerUnavailable(f"the luatorch server at {endpoint} refused: {e}") from e
+            hint = "" if keys or not endpoint.startswith("tcp://") else (
+                " (a server that requires CurveZMQ keys answers only clients that have them: "
+                "pass its connection file)")
+            raise ServerUnavailable(
+                f"no luatorch server answered at {endpoint} within {timeout} s{hint}") from e
+        self.epoch = self.info.get("epoch") if isinstance(self.info, dict) else None
         atexit.register(_close_at_exit, weakref.ref(self))
 
     # ------------------------------------------------------------------ requests
@@ -133,8 +181,14 @@ class Connection:
         """Send one request without waiting; returns its :class:`AsyncResult`."""
         with self._lock:
             self._check_open()
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            if self._session_lost is not None:
+                raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
             header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
+            if self.epoch is not None:
+                header["epoch"] = self.epoch
             header.update((k, v) for k, v in fields.items() if v is not None)
             releases = self._drain_releases()
             if releases:
@@ -152,9 +206,19 @@ class Connection:
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple)."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
-        return self.submit(op, **fields).wait()
+        return self.submit(op, **fields).wait(self.request_timeout)
 
     def _send(self, frames: list, op: str) -> None:
+        # wait to be able to send in slices, so that a dead private server is noticed at
+        # once instead of after the whole send timeout
+        deadline = time.monotonic() + self._send_timeout
+        while not self._sock.poll(POLL_SLICE_MS, zmq.POLLOUT):
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost(f"could not send {op}: the local server died:\n"
+                                     + self.server.describe())
+            if time.monotonic() >= deadline:
+                raise ConnectionLost(
+                    f"could not send {op} to {self.endpoint}: the server is not connected")
         try:
             last = len(frames) - 1
             for i, frame in enumerate(frames):
@@ -163,6 +227,35 @@ class Connection:
         except zmq.Again as e:
             raise ConnectionLost(
                 f"could not send {op} to {self.endpoint}: the server is not connected") from e
+
+    def interrupt(self, request_id: int) -> None:
+        """Ask the server to stop request ``request_id`` (no reply; the request's own reply
+        says ``Interrupted``)."""
+        with self._lock:
+            self._check_open()
+            self._send(codec.encode_message(
+                {"v": codec.PROTOCOL_VERSION, "op": "interrupt", "request": request_id}), "interrupt")
+
+    def _interrupt_and_wait(self, request_id: int, op: str) -> dict:
+        """After Ctrl-C: stop the request and wait briefly for its (error) reply."""
+        try:
+            self.interrupt(request_id)
+            reply = self._take_reply(request_id, timeout=INTERRUPT_GRACE_S, op=op)
+        except (ConnectionLost, KeyboardInterrupt):
+            reply = None
+        if reply is None:
+            self._abandon(request_id)
+            raise Interrupted(
+                f"{op} (request {request_id}) was interrupted here, but the server did not confirm "
+                f"the stop within {INTERRUPT_GRACE_S} s (a long C call?); it may still be busy")
+        if reply.get("status") == "ok":
+            raise Interrupted(f"{op} (request {request_id}) was interrupted just as it finished")
+        return reply
+
+    def _abandon(self, request_id: int) -> None:
+        """An AsyncResult nobody waited for is gone: drop its reply."""
+        if self._replies.pop(request_id, None) is None and not self.closed:
+            self._discard.add(request_id)
 
     def _drain_releases(self) -> list[list[int]]:
         out = []
@@ -177,6 +270,9 @@ class Connection:
         poller = self._poller
         with self._lock:
             while request_id not in self._replies:
+                if self._session_lost is not None:
+                    raise ConnectionLost(f"{self._session_lost} while {op or 'a request'} "
+                                         f"(request {request_id}) was pending")
                 remaining = POLL_SLICE_MS if deadline is None else min(
                     POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
                 events = dict(poller.poll(remaining))
@@ -219,8 +315,11 @@ class Connection:
         if reply.get("op") == "callback":
             self._run_callback(reply)
             return
-        if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.3)
+        if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.6)
             streams.received(reply)
+            return
+        if reply.get("op") == "session_lost":
+            self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
             return
         request_id = reply.get("id")
         if request_id in self._discard:
@@ -236,6 +335,11 @@ class Connection:
         if reply.get("warnings"):
             warnings.warn("luatorch server: " + reply["warnings"].rstrip(), RuntimeWarning, stacklevel=3)
         if reply.get("status") != "ok":
+            if reply.get("ename") == "Interrupted":
+                raise Interrupted(f"{reply.get('evalue', 'interrupted')}\n\nLua traceback:\n"
+                                  f"{reply.get('traceback', '')}")
+            if reply.get("ename") == "ServerRestarted":
+                raise ServerRestarted(f"{self.endpoint}: {reply.get('evalue', '')}")
             raise RemoteError(
                 reply.get("ename", "Error"), reply.get("evalue", ""), reply.get("traceback", ""))
         values = reply.get("values") or []
@@ -443,3 +547,18 @@ def _close_at_exit(ref: weakref.ref) -> None:
     conn = ref()
     if conn is not None:
         conn.close()
+
+
+def read_connection_file(path: str | os.PathLike) -> tuple[str, dict[str, str]]:
+    """The endpoint and CurveZMQ keys of a connection file (``--connection-file``)."""
+    try:
+        info = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise ServerUnavailable(f"cannot read the connection file {path}: {e}") from e
+    if not isinstance(info, dict) or not isinstance(info.get("endpoint"), str):
+        raise ServerUnavailable(f"{path} is not a luatorch connection file (no endpoint)")
+    names = ("server_public_key", "client_public_key", "client_secret_key")
+    keys = {k: info[k] for k in names if isinstance(info.get(k), str)}
+    if keys and len(keys) != 3:
+        raise ServerUnavailable(f"{path} lacks some of the keys {', '.join(names)}")
+    return info["endpoint"], keys

@@ -52,8 +52,18 @@ class RemoteError(LuaTorchError):
         return text
 
 
+class Interrupted(LuaTorchError):
+    """The request was interrupted (Ctrl-C, or :meth:`AsyncResult.cancel`) and its Lua code
+    stopped; the connection and every object stay usable."""
+
+
 class ConnectionLost(LuaTorchError):
     """The server went away (died, or the network dropped) while a request was pending."""
+
+
+class ServerRestarted(ConnectionLost):
+    """The server at this endpoint is a newer run than the one this connection's proxies
+    came from (it restarted): those objects are gone. Connect again."""
 
 
 class ServerUnavailable(LuaTorchError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import collections
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -35,12 +37,15 @@ def server_command() -> list[str]:
 
 
 class LocalServer:
-    """A server process owned by this client: started on a free loopback port, stopped
-    with the client, and gone by itself if this Python process dies (--parent-pid)."""
+    """A server process owned by this client: listening on an ``ipc://`` socket in a fresh
+    0700 directory (so no other local user can reach it), stopped with the client, and
+    gone by itself if this Python process dies (--parent-pid)."""
 
     def __init__(self, start_timeout: float = 60.0) -> None:
+        self.directory = tempfile.mkdtemp(prefix="luatorch-")  # mode 0700
         cmd = server_command() + [
-            "--listen", "tcp://127.0.0.1:0", "--announce", "--allow-shutdown",
+            # one client: its own process is its session, no worker to fork
+            "--listen", f"ipc://{self.directory}/server", "--announce", "--allow-shutdown", "--shared",
             "--parent-pid", str(os.getpid()),
         ]
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=60)
@@ -74,6 +79,7 @@ class LocalServer:
         deadline = time.monotonic() + timeout
         while not found:
             if self.process.poll() is not None:
+                self._remove_directory()
                 time.sleep(0.1)  # let the stderr reader catch the last lines
                 raise ServerUnavailable(
                     f"the local server exited with code {self.process.returncode}:\n" + self.describe()
@@ -93,11 +99,16 @@ class LocalServer:
     def wait(self, timeout: float) -> bool:
         try:
             self.process.wait(timeout)
-            return True
         except subprocess.TimeoutExpired:
             return False
+        self._remove_directory()
+        return True
 
     def kill(self) -> None:
         if self.alive():
             self.process.kill()
             self.process.wait()
+        self._remove_directory()
+
+    def _remove_directory(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

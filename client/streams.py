@@ -1,4 +1,4 @@
-"""``stream`` messages (PROTOCOL.md 2.3): what Lua prints while a call runs, written out at
+"""``stream`` messages (PROTOCOL.md 2.6): what Lua prints while a call runs, written out at
 once, and progress reported by Lua loops, drawn as a progress bar (tqdm's where installed)."""
 
 from __future__ import annotations

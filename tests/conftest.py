@@ -43,12 +43,13 @@ def nn(lua):
 
 
 class ServerProcess:
-    """A server started by hand, as a user would (lua_server/bin/luatorch-server)."""
+    """A server started by hand, as a user would (lua_server/bin/luatorch-server), without
+    authentication on loopback (tests/test_security.py covers CurveZMQ)."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra: list[str] | tuple = ()) -> None:
         self.proc = subprocess.Popen(
             [str(ROOT / "lua_server/bin/luatorch-server"), "--listen", "tcp://127.0.0.1:0",
-             "--announce"],
+             "--announce", "--insecure", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

@@ -13,7 +13,7 @@ def test_size_errors(lua, nn, torch):
         nn.Linear(3, 4).forward(np.zeros((4, 5)))
     err = info.value
     assert isinstance(err, client.RemoteError) and isinstance(err, ValueError)
-    assert str(err) == "nn.Linear(3 -> 4): input of size 4x5 has 5 features, expected 3"
+    assert str(err) == "size mismatch: nn.Linear(3 -> 4) got input of size 4x5 with 5 features, expected 3"
     assert "Linear.lua" in err.traceback  # every frame is still there for who wants it
     with pytest.raises(client.SizeError, match=r"\(2x3 and 4x5\)"):
         torch.mm(torch.Tensor(2, 3), torch.Tensor(4, 5))

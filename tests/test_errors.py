@@ -139,8 +139,9 @@ def test_unreachable_server_fails_fast():
 
 
 def test_crashed_client_objects_are_dropped(server_process):
-    watcher = client.connect(server_process.endpoint)
-    crashing = client.connect(server_process.endpoint)
+    # one named session, so that the watcher sees the other client's objects come and go
+    watcher = client.connect(server_process.endpoint, session="crash-watch")
+    crashing = client.connect(server_process.endpoint, session="crash-watch")
     torch = crashing.require("torch")
     kept = [torch.Tensor(1000) for _ in range(5)]
     assert watcher.ping()["clients"] == 2

@@ -75,5 +75,5 @@ def test_discovery_cell(executed):
     assert text.splitlines() == [
         "['forward', 'weight', 'zeroGradParameters']",
         "Lua nn.Linear has no field or method 'wieght'; did you mean 'weight'?",
-        "SizeError - nn.Linear(3 -> 4): input of size 2x5 has 5 features, expected 3",
+        "SizeError - size mismatch: nn.Linear(3 -> 4) got input of size 2x5 with 5 features, expected 3",
     ]

@@ -5,6 +5,7 @@
 local mp = require "server.msgpack"
 local wire = require "server.wire"
 local zmq = require "server.zmq"
+local interrupt = require "server.interrupt"
 
 local setmetatable, error, select, type, tostring, unpack = setmetatable, error, select, type, tostring, unpack
 local M = {}
@@ -18,6 +19,18 @@ function PythonFunction.__tostring(self)
   return "python.function #" .. self.cid
 end
 
+-- Waits for the answer to callback seq, serving other requests meanwhile.
+local function await(server, client, seq)
+  while true do
+    local result = server.callback_results[seq]
+    if result then return result end
+    if not server.serve_next(1000) then
+      return nil, "the server stopped while waiting for a Python function"
+    end
+    if client.gone then return nil, "the client that owns this Python function disconnected" end
+  end
+end
+
 function PythonFunction.__call(self, ...)
   local server, client = self.server, self.client
   next_seq = next_seq + 1
@@ -27,23 +40,28 @@ function PythonFunction.__call(self, ...)
   for i = 1, n do args[i] = server.marshal.to_wire(client.registry, (select(i, ...))) end
   local header = mp.encode({ v = wire.VERSION, op = "callback", callback = self.cid, seq = seq,
     args = mp.array(args, n) })
-  local ok, err = zmq.send_multipart(server.sock, { client.identity, header })
-  if not ok then error("cannot call the Python function: " .. tostring(err), 2) end
-  while true do
-    local result = server.callback_results[seq]
-    if result then
-      server.callback_results[seq] = nil
-      if result.status ~= "ok" then
-        error(string.format("Python function raised %s: %s\n%s", tostring(result.ename),
-          tostring(result.evalue), tostring(result.traceback or "")), 2)
-      end
-      local values = result.values or {}
-      return unpack(values, 1, mp.array_length(values) or #values)
-    end
-    if not server.serve_next(1000) then
-      error("the server stopped while waiting for a Python function", 2)
-    end
-    if client.gone then error("the client that owns this Python function disconnected", 2) end
+  server.callback_owner[seq] = client
+  local ok, err = interrupt.outside_lua(zmq.send_multipart, server.sock, { client.identity, header })
+  local result
+  if ok then result, err = interrupt.outside_lua(await, server, client, seq) end
+  server.callback_owner[seq], server.callback_results[seq] = nil, nil
+  if not result then error("cannot call the Python function: " .. tostring(err), 2) end
+  if result.status ~= "ok" then
+    error(string.format("Python function raised %s: %s\n%s", tostring(result.ename),
+      tostring(result.evalue), tostring(result.traceback or "")), 2)
+  end
+  local values = type(result.values) == "table" and result.values or {}
+  return unpack(values, 1, mp.array_length(values) or #values)
+end
+
+-- A callback_result request: kept only when it answers a call this client was sent and
+-- that is still waiting; anything else (unsolicited, another client's, a repeat) is dropped,
+-- so nothing a client sends can grow the server's memory.
+function M.answer(server, client, req)
+  local seq = req.seq
+  if type(seq) == "number" and server.callback_owner[seq] == client
+    and server.callback_results[seq] == nil then
+    server.callback_results[seq] = req
   end
 end
 

@@ -36,7 +36,7 @@ function H.ping(server, _, client)
   local clients = 0
   for _ in pairs(server.clients) do clients = clients + 1 end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
-    refs = client.registry.count, clients = clients })
+    refs = client.registry.count, clients = clients, epoch = server.epoch })
 end
 
 function H.require(_, req)
@@ -112,8 +112,9 @@ function H.release()
   return pack()
 end
 
-function H.close(_, _, client)
+function H.close(server, _, client)
   client.registry:clear()
+  server.memory:client_gone()
   return pack()
 end
 
@@ -121,7 +122,7 @@ function H.shutdown(server)
   if not server.allow_shutdown then
     error("this server was not started with --allow-shutdown", 0)
   end
-  server.running = false
+  server.running, server.shutdown_requested = false, true
   return pack()
 end
 

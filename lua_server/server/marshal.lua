@@ -106,22 +106,31 @@ function M.by_value(registry, v, frames, depth)
 end
 
 -- A tensor sent by the client: a new tensor of the matching Torch7 type holding a copy.
+-- Every length is checked against the bytes actually received before anything is
+-- allocated, and the tensors of one message may not decode to more than frames.budget
+-- bytes (several tensors may share a frame, which must not multiply the memory).
 local function tensor_from_wire(payload, frames)
   local d = wire.unpack_tensor(payload)
-  local info = types.by_tensor_name[wire.tensor_typename[d.dtype]]
-  local t = core.new(info, #d.sizes > 0 and d.sizes or { 1 })
-  local nbytes = t:nElement() * wire.itemsize[d.dtype]
-  if d.inline then
-    if #d.inline ~= nbytes then error("tensor data has " .. #d.inline .. " bytes, expected " .. nbytes, 0) end
-    if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), d.inline, nbytes) end
-  else
+  local nbytes = d.nbytes
+  local source = d.inline
+  if not d.inline then
     local f = frames[d.frame + 1]  -- frames[1] is the header
     if not f then error("tensor refers to frame " .. d.frame .. ", but the message has " .. (#frames - 1), 0) end
     if f.size ~= nbytes then
       error("tensor frame " .. d.frame .. " has " .. f.size .. " bytes, expected " .. nbytes, 0)
     end
-    if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), f.ptr, nbytes) end
+    if frames.used then frames.used[d.frame] = true end
+    source = f.ptr
   end
+  if frames.budget then
+    if nbytes > frames.budget then
+      error("the message's tensors decode to more bytes than the message holds", 0)
+    end
+    frames.budget = frames.budget - nbytes
+  end
+  local info = types.by_tensor_name[wire.tensor_typename[d.dtype]]
+  local t = core.new(info, #d.sizes > 0 and d.sizes or { 1 })
+  if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), source, nbytes) end
   return t
 end
 

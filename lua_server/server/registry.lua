@@ -2,7 +2,7 @@
 -- Every time an object is sent to a client it gains one "receipt"; the client returns
 -- receipts with `release` (batched), and the object is dropped when none are left.
 -- Counting receipts (not proxies) keeps a release that crosses a new send correct.
-local setmetatable, error = setmetatable, error
+local setmetatable, error, type, tostring = setmetatable, error, type, tostring
 
 local Registry = {}
 Registry.__index = Registry
@@ -35,10 +35,12 @@ function Registry:get(id)
   return obj
 end
 
+-- Returns the object when its last receipt went, so the caller can account for its memory.
 function Registry:release(id, count)
+  if type(count) ~= "number" or count ~= count then count = 1 end
   local left = self.receipts[id]
-  if not left then return end
-  left = left - (count or 1)
+  if not left then return nil end
+  left = left - count
   if left > 0 then
     self.receipts[id] = left
     return
@@ -47,6 +49,7 @@ function Registry:release(id, count)
   self.objects[id], self.receipts[id] = nil, nil
   if obj ~= nil then self.ids[obj] = nil end
   self.count = self.count - 1
+  return obj
 end
 
 function Registry:clear()

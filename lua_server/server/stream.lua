@@ -1,4 +1,4 @@
--- Output while a request runs (PROTOCOL.md §2.3): what Lua prints reaches the client at
+-- Output while a request runs (PROTOCOL.md §2.6): what Lua prints reaches the client at
 -- once, as a `stream` message to the connection whose request is running, instead of only
 -- with the reply. Nested requests (a Python callback's own) stream to the same client.
 local zmq = require "server.zmq"
@@ -11,10 +11,11 @@ local M = {}
 
 local running  -- { sock, identity, server } of the request now running, or nil
 
--- Start streaming to the client of the request about to run; returns what to restore.
-function M.begin(sock, identity, server)
+-- Start streaming to the client of the request about to run (`state.id` is its request
+-- id once decoded); returns what to restore.
+function M.begin(sock, identity, state)
   local outer = running
-  running = { sock = sock, identity = identity, server = server }
+  running = { sock = sock, identity = identity, state = state }
   return outer
 end
 
@@ -27,7 +28,7 @@ end
 local function send(message)
   local to = running
   if not to then return false end
-  message.v, message.op, message.request = wire.VERSION, "stream", to.server.current_id
+  message.v, message.op, message.request = wire.VERSION, "stream", to.state.id
   local ok, header = pcall(mp.encode, message)
   if ok then zmq.send_multipart(to.sock, { to.identity, header }) end
   return true
@@ -45,17 +46,6 @@ function M.progress(current, total)
     error("stream.progress(current, total) takes two numbers", 2)
   end
   return send({ name = "progress", current = current, total = total })
-end
-
--- io.write during a request streams too: Torch7's progress bars (xlua.progress) draw
--- with io.write and "\r".
-local real_write = io.write
-io.write = function(...)
-  if not running then return real_write(...) end
-  local parts = {}
-  for i = 1, select("#", ...) do parts[i] = tostring((select(i, ...))) end
-  send({ name = "stdout", text = concat(parts) })
-  return io.stdout
 end
 
 return M

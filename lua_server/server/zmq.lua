@@ -19,6 +19,7 @@ int zmq_bind(void *s, const char *addr);
 int zmq_send(void *s, const void *buf, size_t len, int flags);
 int zmq_msg_init(luatorch_zmq_msg_t *msg);
 int zmq_msg_recv(luatorch_zmq_msg_t *msg, void *s, int flags);
+int zmq_msg_send(luatorch_zmq_msg_t *msg, void *s, int flags);
 int zmq_msg_close(luatorch_zmq_msg_t *msg);
 void *zmq_msg_data(luatorch_zmq_msg_t *msg);
 size_t zmq_msg_size(const luatorch_zmq_msg_t *msg);
@@ -30,6 +31,9 @@ int zmq_msg_get(const luatorch_zmq_msg_t *msg, int property);
 int zmq_socket_monitor(void *s, const char *addr, int events);
 int zmq_connect(void *s, const char *addr);
 void zmq_version(int *major, int *minor, int *patch);
+int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key);
+char *zmq_z85_encode(char *dest, const uint8_t *data, size_t size);
+int zmq_has(const char *capability);
 ]]
 
 -- Debian's libzmq5 ships only the versioned name; a dev install also has libzmq.so
@@ -38,7 +42,8 @@ if not ok then lib = ffi.load("zmq") end
 
 local _M = {
   ROUTER = 6, DEALER = 5, SNDMORE = 2, DONTWAIT = 1, POLLIN = 1,
-  LINGER = 17, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
+  LINGER = 17, SNDTIMEO = 28, SNDHWM = 23, MAXMSGSIZE = 22, REP = 4,
+  CURVE_SERVER = 47, CURVE_PUBLICKEY = 48, CURVE_SECRETKEY = 49, ZAP_DOMAIN = 55, LAST_ENDPOINT = 32, ROUTER_MANDATORY = 33,
   HEARTBEAT_IVL = 75, HEARTBEAT_TTL = 76, HEARTBEAT_TIMEOUT = 77,
   EINTR = 4, EAGAIN = 11, EHOSTUNREACH = 113,
   PAIR = 0, SRCFD = 2, EVENT_DISCONNECTED = 0x0200,
@@ -74,6 +79,20 @@ function _M.setsockopt_int(s, option, value)
   return check(lib.zmq_setsockopt(s, option, int_opt, ffi.sizeof("int")), "zmq_setsockopt")
 end
 
+local int64_opt = ffi_new("int64_t[1]")
+function _M.setsockopt_int64(s, option, value)
+  int64_opt[0] = value
+  return check(lib.zmq_setsockopt(s, option, int64_opt, 8), "zmq_setsockopt")
+end
+
+function _M.setsockopt_string(s, option, value)
+  return check(lib.zmq_setsockopt(s, option, value, #value), "zmq_setsockopt")
+end
+
+function _M.connect(s, endpoint)
+  return check(lib.zmq_connect(s, endpoint), "connect " .. endpoint)
+end
+
 function _M.bind(s, endpoint)
   return check(lib.zmq_bind(s, endpoint), "bind " .. endpoint)
 end
@@ -86,16 +105,48 @@ function _M.last_endpoint(s)
   return C_string(buf)
 end
 
-local pollitems = ffi_new("luatorch_zmq_pollitem_t[2]")
--- Wait up to timeout_ms for input on s (and on s2, when given). Returns whether each has a
--- message ready; nil, err on failure (EINTR included).
-function _M.poll_in(s, timeout_ms, s2)
-  local n = s2 and 2 or 1
-  pollitems[0].socket, pollitems[0].events, pollitems[0].revents = s, _M.POLLIN, 0
-  if s2 then pollitems[1].socket, pollitems[1].events, pollitems[1].revents = s2, _M.POLLIN, 0 end
+local pollitems = ffi_new("luatorch_zmq_pollitem_t[3]")
+-- Wait up to timeout_ms for input on s (and on s2, s3 when given). Returns whether each has
+-- a message ready; nil, err, errno on failure (EINTR included).
+function _M.poll_in(s, timeout_ms, s2, s3)
+  local socks, n = { s, s2, s3 }, 0
+  for i = 1, 3 do
+    if socks[i] then
+      pollitems[n].socket, pollitems[n].events, pollitems[n].revents = socks[i], _M.POLLIN, 0
+      n = n + 1
+    end
+  end
   local rc, err, errno = check(lib.zmq_poll(pollitems, n, timeout_ms), "zmq_poll")
   if not rc then return nil, err, errno end
-  return rc > 0 and pollitems[0].revents % 2 == 1, s2 and rc > 0 and pollitems[1].revents % 2 == 1
+  local ready, k = {}, 0
+  for i = 1, 3 do
+    if socks[i] then
+      ready[i] = rc > 0 and pollitems[k].revents % 2 == 1
+      k = k + 1
+    end
+  end
+  return ready[1], ready[2], ready[3]
+end
+
+local many_items, many_size = nil, 0
+-- Wait up to timeout_ms for input on any of socks[1..n]. Returns a table ready[i] = true
+-- for each socket with a message; nil, err, errno on failure (EINTR included).
+function _M.poll_many(socks, n, timeout_ms)
+  if n > many_size then
+    many_size = n * 2
+    many_items = ffi_new("luatorch_zmq_pollitem_t[?]", many_size)
+  end
+  for i = 1, n do
+    local item = many_items[i - 1]
+    item.socket, item.fd, item.events, item.revents = socks[i], 0, _M.POLLIN, 0
+  end
+  local rc, err, errno = check(lib.zmq_poll(many_items, n, timeout_ms), "zmq_poll")
+  if not rc then return nil, err, errno end
+  local ready = {}
+  if rc > 0 then
+    for i = 1, n do ready[i] = many_items[i - 1].revents % 2 == 1 end
+  end
+  return ready
 end
 
 -- The file descriptor of the connection a received frame came by (ZMQ_SRCFD).
@@ -151,6 +202,19 @@ function _M.release(frames)
   end
 end
 
+-- Send received frames on to another socket without copying their bytes (zmq_msg_send
+-- takes each message over); frames from `first` on. The frames are released either way.
+function _M.forward(frames, dest, first, flags)
+  local n, ok = #frames, true
+  flags = flags or 0
+  for i = first or 1, n do
+    local f = frames[i]
+    if ok and lib.zmq_msg_send(f.msg, dest, flags + (i < n and _M.SNDMORE or 0)) == -1 then ok = false end
+  end
+  _M.release(frames)
+  return ok
+end
+
 function _M.frame_string(frame)
   return C_string(frame.ptr, frame.size)
 end
@@ -171,6 +235,24 @@ function _M.send_multipart(s, parts)
   end
   return true
 end
+
+-- A new CurveZMQ key pair as two 40-character Z85 strings (public, secret).
+function _M.curve_keypair()
+  local pub, sec = ffi_new("char[41]"), ffi_new("char[41]")
+  if lib.zmq_curve_keypair(pub, sec) ~= 0 then
+    return nil, "zmq_curve_keypair: " .. C_string(lib.zmq_strerror(lib.zmq_errno()))
+  end
+  return C_string(pub), C_string(sec)
+end
+
+-- A 32-byte binary key (as ZAP hands it over) in Z85 text.
+function _M.z85(key32)
+  local out = ffi_new("char[41]")
+  if #key32 ~= 32 or lib.zmq_z85_encode(out, key32, 32) == nil then return nil end
+  return C_string(out)
+end
+
+function _M.has(capability) return lib.zmq_has(capability) == 1 end
 
 function _M.version()
   local a, b, c = ffi_new("int[1]"), ffi_new("int[1]"), ffi_new("int[1]")

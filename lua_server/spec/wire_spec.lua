@@ -41,6 +41,13 @@ end
 
 local EXPECTED = {
   ping_request = { v = 1, id = 1, op = "ping" },
+  interrupt = { v = 1, op = "interrupt", request = 12 },
+  session_lost = { v = 1, op = "session_lost",
+    reason = "the session's worker (pid 123) killed by signal 11 (SIGSEGV)" },
+  epoch_request = { v = 1, id = 11, op = "eval", code = "x", epoch = "0123456789abcdef" },
+  server_restarted = { v = 1, id = 11, status = "error", ename = "ServerRestarted",
+    evalue = "this request was made for server run 0123456789abcdef, but the server here is run "
+      .. "fedcba9876543210: the objects it refers to are gone; connect again", traceback = "" },
   ping_reply = { v = 1, id = 1, status = "ok",
     values = arr({ protocol = 1, server = "luatorch", torch = "7.0" }) },
   reply_scalars = { v = 1, id = 2, status = "ok", values = arr(

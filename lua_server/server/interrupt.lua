@@ -1,0 +1,156 @@
+-- Interrupting a running request (PROTOCOL.md §2.4): a client's `interrupt` message must be
+-- seen while Lua code runs, and must stop that code even inside a JIT-compiled loop.
+--
+-- How (measured on LuaJIT 2.1): LuaJIT's profiler (jit.profile, mode "l") compiles a check
+-- into every trace, so its callback runs every 10 ms of CPU time even in compiled loops.
+-- The callback polls the socket; an interrupt for the running request turns the JIT off and
+-- flushes the traces, so execution continues in the interpreter, where the count hook set
+-- for the duration of a request raises `Interrupted`. It keeps raising until the request has
+-- ended, so a pcall in user code cannot swallow it. The JIT is turned back on afterwards.
+-- A callback cannot set the hook itself: LuaJIT restores the hook mask after it returns.
+-- Not covered: a single long C call (one ATen kernel) runs to its end first.
+local zmq = require "server.zmq"
+local mp = require "server.msgpack"
+local errors = require "server.errors"
+
+local jit, debug_sethook, running = jit, debug.sethook, coroutine.running
+local type, pcall, rawget = type, pcall, rawget
+
+local _M = { HOOK_COUNT = 100000, MAX_BACKLOG = 1000, MAX_EARLY = 1000 }
+
+local server        -- the one server of this process
+local cancel = false     -- an interrupt is pending for the innermost running request
+local delivered = false  -- ...and has reached the request's own error handler
+local profiler_thread
+
+local function hook()
+  if cancel and not delivered and server.in_lua and running() ~= profiler_thread
+    and not errors.handling then
+    -- from now on at every instruction, so that a pcall catching this one is struck again
+    -- as soon as it returns
+    debug_sethook(hook, "", 1)
+    error({ ename = "Interrupted", evalue = "interrupted by the client" }, 0)
+  end
+end
+
+local function key(identity, id) return identity .. "\0" .. tostring(id) end
+
+-- An interrupt message: {op = "interrupt", request = id}. Stops that request if it runs
+-- now; otherwise remembers it, so that the request is refused if it starts later.
+function _M.receive(identity, req)
+  local target = errors.valid_id(rawget(req, "request"))
+  if target == nil then return end
+  local active = server.active
+  for i = #active, 1, -1 do
+    if active[i].identity == identity and active[i].id == target then
+      if not cancel then
+        cancel = true
+        jit.off()
+        jit.flush()
+      end
+      return
+    end
+  end
+  if server.early_count >= _M.MAX_EARLY then server.early, server.early_count = {}, 0 end
+  server.early[key(identity, target)] = true
+  server.early_count = server.early_count + 1
+end
+
+-- Whether a request was interrupted before it started (and forget that it was).
+function _M.take_early(identity, id)
+  local k = key(identity, id)
+  if server.early[k] then
+    server.early[k] = nil
+    server.early_count = server.early_count - 1
+    return true
+  end
+  return false
+end
+
+-- Read what is waiting on the socket while Lua code runs: interrupts act at once, other
+-- messages wait in the backlog that serve_next empties first.
+local function drain()
+  local sock, backlog = server.sock, server.backlog
+  while #backlog < _M.MAX_BACKLOG do
+    local ready = zmq.poll_in(sock, 0)
+    if not ready then return end
+    local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
+    if not frames then return end
+    local ok, req = false, nil
+    if #frames >= 2 and frames[2].size < 256 then
+      ok, req = pcall(mp.decode, zmq.frame_string(frames[2]))
+    end
+    if ok and type(req) == "table" and rawget(req, "op") == "interrupt" then
+      _M.receive(zmq.frame_string(frames[1]), req)
+      zmq.release(frames)
+    else
+      backlog[#backlog + 1] = frames
+    end
+  end
+end
+
+local function on_sample()
+  profiler_thread = running()
+  if server.in_lua and not cancel then
+    local ok, problem = pcall(drain)
+    if not ok then io.stderr:write("luatorch-server: interrupt check: ", errors.describe(problem), "\n") end
+  end
+end
+
+-- The request's error handler (serve.lua's xpcall) was reached: the interrupt is done,
+-- whatever error the user's code made of it on the way.
+local function on_request_error(fields)
+  if cancel then
+    delivered = true
+    if fields.ename ~= "Interrupted" then
+      fields.ename, fields.evalue = "Interrupted", "interrupted by the client (" .. fields.evalue .. ")"
+    end
+  end
+end
+
+function _M.install(the_server)
+  server = the_server
+  errors.on_request_error = on_request_error
+  server.active, server.backlog, server.in_lua = {}, {}, false
+  server.early, server.early_count = {}, 0
+  local ok, profile = pcall(require, "jit.profile")
+  if not ok then return false end
+  profile.start("li10", on_sample)
+  return true
+end
+
+-- Request `id` of `identity` starts running Lua code: it can be interrupted from now on.
+-- Returns a token for leave(), which must follow whether the request succeeded or not.
+function _M.enter(identity, id)
+  local active = server.active
+  active[#active + 1] = { identity = identity, id = id }
+  local token = server.in_lua
+  server.in_lua = true
+  if #active == 1 then debug_sethook(hook, "", _M.HOOK_COUNT) end
+  return token
+end
+
+function _M.leave(token)
+  local active = server.active
+  active[#active] = nil
+  server.in_lua = token
+  if #active == 0 then
+    debug_sethook()
+    if cancel then
+      cancel, delivered = false, false
+      jit.on()
+    end
+  end
+end
+
+-- Socket work from inside a request (a Python callback) must not race the sampler.
+function _M.outside_lua(f, ...)
+  local was = server.in_lua
+  server.in_lua = false
+  local ok, a, b = pcall(f, ...)
+  server.in_lua = was
+  if not ok then error(a, 0) end
+  return a, b
+end
+
+return _M

@@ -1,0 +1,203 @@
+-- One request, from frames to reply frames (bridge/PROTOCOL.md). Everything a request does
+-- runs under xpcall with errors.handler, so a bad request becomes an error reply; the reply
+-- path itself cannot raise (errors.lua), so no message can stop the server.
+local zmq = require "server.zmq"
+local mp = require "server.msgpack"
+local wire = require "server.wire"
+local errors = require "server.errors"
+local marshal = require "server.marshal"
+local handlers = require "server.dispatch"
+local Registry = require "server.registry"
+local callback = require "server.callback"
+local interrupt = require "server.interrupt"
+local stream = require "server.stream"
+local torch = require "torch"
+local aten = require "aten"
+
+local type, select, xpcall, pcall, ipairs, getmetatable, rawget, format =
+  type, select, xpcall, pcall, ipairs, getmetatable, rawget, string.format
+local concat = table.concat
+local protocol = errors.protocol
+
+local _M = {}
+
+-- print() and io.write inside a request reach the client while it runs (stream.lua), or
+-- with the reply when no stream can be sent; Torch7's progress bars (xlua.progress) draw
+-- with io.write and "\r"
+local real_print, real_write = print, io.write
+local captured
+
+local function output(text)
+  if not stream.write("stdout", text) then captured[#captured + 1] = text end
+end
+
+_G.print = function(...)
+  if not captured then return real_print(...) end
+  local parts = {}
+  for i = 1, select("#", ...) do parts[i] = errors.describe((select(i, ...))) end
+  output(concat(parts, "\t") .. "\n")
+end
+
+io.write = function(...)
+  if not captured then return real_write(...) end
+  local parts = {}
+  for i = 1, select("#", ...) do
+    local piece = select(i, ...)
+    if type(piece) == "number" then piece = format("%.14g", piece) end
+    if type(piece) ~= "string" then
+      error("bad argument #" .. i .. " to 'write' (string expected, got " .. type(piece) .. ")", 2)
+    end
+    parts[i] = piece
+  end
+  output(concat(parts))
+  return io.stdout
+end
+
+-- Bytes a dropped object held, so that releasing a large tensor triggers a full collection.
+local function bytes_held(obj)
+  local ok, n = pcall(function()
+    local storage = torch.isTensor(obj) and obj:storage() or obj
+    if torch.isStorage(storage) then return storage:size() * storage:elementSize() end
+    return 0
+  end)
+  return ok and type(n) == "number" and n or 0
+end
+
+local function release_all(server, client, list)
+  if type(list) ~= "table" then return end
+  for _, r in ipairs(list) do
+    if type(r) == "table" and getmetatable(r) == nil then
+      local dropped = client.registry:release(rawget(r, 1), rawget(r, 2))
+      if dropped ~= nil then server.memory:dropped(bytes_held(dropped)) end
+    end
+  end
+end
+
+-- A request made for an earlier run of this server (its `epoch`) must not reach objects
+-- of this one that happen to have the same ids: it is refused before anything else.
+local function check_epoch(server, req, id)
+  local epoch = rawget(req, "epoch")
+  if epoch ~= nil and epoch ~= server.epoch then
+    error({ ename = "ServerRestarted", id = id, evalue = "this request was made for server run "
+      .. errors.describe(epoch) .. ", but the server here is run " .. server.epoch
+      .. ": the objects it refers to are gone; connect again" }, 0)
+  end
+end
+
+-- Decode the header; releases are honoured even when the request itself is bad.
+local function decode(server, client, frames)
+  local limits = server.limits
+  if frames[1].size > limits.max_header then
+    protocol(format("header frame of %d bytes is longer than the limit of %d", frames[1].size,
+      limits.max_header))
+  end
+  local header = zmq.frame_string(frames[1])
+  local data_bytes = 0
+  for i = 2, #frames do data_bytes = data_bytes + frames[i].size end
+  frames.used, frames.budget = {}, data_bytes + limits.max_header
+  local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client, frames))
+  if ok then
+    if type(req) ~= "table" then protocol("the header must be a map") end
+    local id = errors.valid_id(rawget(req, "id"))
+    check_epoch(server, req, id)
+    release_all(server, client, rawget(req, "release"))
+    if next_pos ~= #header + 1 then
+      protocol(format("%d trailing bytes after the header map", #header + 1 - next_pos), id)
+    end
+    for i = 1, #frames - 1 do
+      if not frames.used[i] then protocol(format("data frame %d is not referred to by any tensor", i), id) end
+    end
+    return req, id
+  end
+  -- anything the decoder raised is the request's fault: a ProtocolError unless it named
+  -- itself (ReleasedReference)
+  local ename, evalue = errors.fields(req)
+  if ename == "LuaError" then ename = "ProtocolError" end
+  local ok2, raw = pcall(mp.decode, header, nil)  -- ext markers only: ids and releases
+  if ok2 and type(raw) == "table" then
+    check_epoch(server, raw, errors.valid_id(raw.id))
+    release_all(server, client, raw.release)
+    error({ ename = ename, evalue = evalue, id = errors.valid_id(raw.id) }, 0)
+  end
+  protocol("undecodable header: " .. evalue)
+end
+
+local function handle(server, client, frames, state)
+  local req, id = decode(server, client, frames)
+  state.id = id
+  if req.v ~= wire.VERSION then
+    protocol("unsupported protocol version " .. errors.describe(req.v) .. " (this server speaks "
+      .. wire.VERSION .. ")", id)
+  end
+  if req.op == "callback_result" then  -- the answer a nested callback loop waits for
+    callback.answer(server, client, req)
+    return nil
+  end
+  if req.op == "interrupt" then  -- one that arrived while no Lua code ran
+    interrupt.receive(client.identity, req)
+    return nil
+  end
+  if id == nil then protocol("a request needs an integer id in [0, 2^64)") end
+  local h = type(req.op) == "string" and handlers[req.op]
+  if not h then protocol("unknown op " .. errors.describe(req.op), id) end
+  if interrupt.take_early(client.identity, id) then
+    error({ ename = "Interrupted", evalue = "interrupted by the client before it started" }, 0)
+  end
+  state.entered, state.token = true, interrupt.enter(client.identity, id)
+  local results = h(server, req, client)
+  local values, out_frames = {}, {}
+  for i = 1, results.n do
+    local v = results[i]
+    if req.op == "value" then
+      values[i] = marshal.by_value(client.registry, v, out_frames)
+    elseif req.op == "require" or req.as_ref then
+      values[i] = marshal.as_ref(client.registry, v)
+    else
+      values[i] = marshal.to_wire(client.registry, v)
+    end
+  end
+  return { v = wire.VERSION, id = id, status = "ok", values = mp.array(values, results.n) }, out_frames
+end
+
+function _M.client_of(server, identity)
+  local client = server.clients[identity]
+  if not client then
+    client = { registry = Registry.new(), identity = identity, server = server }
+    server.clients[identity] = client
+  end
+  return client
+end
+
+-- Serve one received message: frames[1] is the ROUTER's identity frame.
+function _M.serve(server, sock, frames)
+  local identity = zmq.frame_string(frames[1])
+  local client = _M.client_of(server, identity)
+  if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
+  local body = {}
+  for i = 2, #frames do body[i - 1] = frames[i] end
+  -- requests can nest (a Python callback's own requests): keep the outer one's output
+  local outer_captured = captured
+  captured = {}
+  local state = {}
+  local outer_stream = stream.begin(sock, identity, state)
+  local ok, reply, out_frames = xpcall(function()
+    if #body == 0 then protocol("empty message") end
+    return handle(server, client, body, state)
+  end, errors.handler)
+  stream.restore(outer_stream)
+  if state.entered then interrupt.leave(state.token) end
+  local output = captured
+  captured = outer_captured
+  if ok and reply == nil then return end  -- a callback result: no reply is owed
+  if not ok then reply, out_frames = errors.reply(reply, state.id), {} end
+  if #output > 0 then reply.stdout = concat(output) end
+  local warnings = aten.warnings()
+  if type(warnings) == "string" then reply.warnings = warnings end
+  local header, encoded = errors.encode_reply(reply)
+  if not encoded then out_frames = {} end
+  local parts = { identity, header }
+  for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
+  zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
+end
+
+return _M

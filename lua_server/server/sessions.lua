@@ -1,0 +1,239 @@
+-- Sessions (--sessions): every client connection gets a Lua state of its own, in a worker
+-- process forked from this warm parent (the runtime is loaded, no ATen op has run, so no
+-- thread pool exists yet). The parent keeps the one public socket: it authenticates
+-- (ZAP), forwards each client's frames to its worker over a private ipc PAIR socket
+-- without copying them, and the worker's replies back. Clients that name a session
+-- (`session` in their first message) share that session's worker. A worker that dies
+-- takes down its own session only: its clients get a `session_lost` message naming why.
+local ffi = require "ffi"
+local zmq = require "server.zmq"
+local mp = require "server.msgpack"
+local wire = require "server.wire"
+local loop = require "server.loop"
+
+local C = ffi.C
+local pairs, next, type, format, pcall, rawget = pairs, next, type, string.format, pcall, rawget
+
+ffi.cdef [[
+int fork(void);
+int waitpid(int pid, int *status, int options);
+int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5);
+void _exit(int status);
+char *mkdtemp(char *template);
+int rmdir(const char *path);
+int unlink(const char *path);
+]]
+
+local _M = { MAX_NAME = 64, QUEUE = 100000 }
+
+local WNOHANG, PR_SET_PDEATHSIG, SIGKILL = 1, 1, 9
+local SIGNALS = { [2] = "SIGINT", [4] = "SIGILL", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
+  [9] = "SIGKILL", [11] = "SIGSEGV", [13] = "SIGPIPE", [15] = "SIGTERM" }
+
+local function describe_status(status)
+  local signal = status % 128
+  if signal ~= 0 and signal ~= 127 then
+    return format("killed by signal %d (%s)", signal, SIGNALS[signal] or "?")
+  end
+  return format("exited with code %d", math.floor(status / 256) % 256)
+end
+
+-- The worker side: never returns.
+local function become_worker(opts, endpoint, epoch)
+  C.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  -- die with the parent
+  local ctx = zmq.context()  -- the parent's context must not be used after fork
+  local pair = zmq.socket(ctx, zmq.PAIR)
+  zmq.setsockopt_int(pair, zmq.LINGER, 2000)
+  zmq.connect(pair, endpoint)
+  local worker_opts = setmetatable({ parent_pid = false }, { __index = opts })
+  local server = loop.new(worker_opts, pair, { epoch = epoch })
+  function server.on_client_gone()
+    if next(server.clients) == nil then server.running = false end
+  end
+  while server.serve_next(1000) do end
+  if server.shutdown_requested then zmq.send_multipart(pair, { "", "shutdown" }) end
+  zmq.close(pair)
+  zmq.term(ctx)
+  C._exit(0)
+end
+
+-- The session a client's first message asks for: its `session` name, or a private one.
+local function session_name(frames, identity)
+  if #frames >= 2 and frames[2].size <= 65536 then
+    local ok, header = pcall(mp.decode, zmq.frame_string(frames[2]))
+    local name = ok and type(header) == "table" and rawget(header, "session")
+    if type(name) == "string" and #name >= 1 and #name <= _M.MAX_NAME then return "named:" .. name end
+  end
+  return "private:" .. identity
+end
+
+-- A fresh 0700 directory (mkdtemp) for one worker's socket, or nil.
+local function private_dir()
+  local template = ffi.new("char[?]", 64, "/tmp/luatorch-session-XXXXXX")
+  if C.mkdtemp(template) == nil then return nil end
+  return ffi.string(template)
+end
+
+function _M.run(ctx, sock, opts, extra)
+  local monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor")
+  local guard = extra.guard
+  local sessions, by_identity, by_pid, fds = {}, {}, {}, {}
+  local count, reaped, running = 0, 0, true
+
+  local function notify_lost(identity, why)
+    local header = mp.encode({ v = wire.VERSION, op = "session_lost", reason = why })
+    zmq.send_multipart(sock, { identity, header })
+  end
+
+  local function start(name)
+    count = count + 1
+    local dir = private_dir()
+    if not dir then return nil, "cannot create a directory for the session's socket" end
+    local endpoint = format("ipc://%s/s", dir)
+    local pair = zmq.socket(ctx, zmq.PAIR)
+    zmq.setsockopt_int(pair, zmq.LINGER, 0)
+    zmq.setsockopt_int(pair, zmq.SNDTIMEO, 10000)  -- a worker that never connects
+    zmq.setsockopt_int(pair, zmq.SNDHWM, _M.QUEUE)
+    local ok, err = zmq.bind(pair, endpoint)
+    if not ok then zmq.close(pair); C.rmdir(dir); return nil, err end
+    local pid = C.fork()
+    if pid == 0 then become_worker(opts, endpoint, extra.epoch .. "-" .. count) end
+    if pid < 0 then zmq.close(pair); C.unlink(endpoint:sub(7)); C.rmdir(dir); return nil, "fork failed" end
+    local session = { name = name, pid = pid, sock = pair, identities = {}, endpoint = endpoint,
+      dir = dir }
+    sessions[name], by_pid[pid] = session, session
+    return session
+  end
+
+  local function drop(session, why)
+    for identity in pairs(session.identities) do
+      if why then notify_lost(identity, why) end
+      by_identity[identity], fds[identity] = nil, nil
+    end
+    sessions[session.name], by_pid[session.pid] = nil, nil
+    zmq.close(session.sock)
+    if session.dir then C.unlink(session.endpoint:sub(7)); C.rmdir(session.dir) end
+  end
+
+  local function from_client(frames)
+    local identity = zmq.frame_string(frames[1])
+    local session = by_identity[identity]
+    if not session then
+      local name = session_name(frames, identity)
+      session = sessions[name]
+      if not session then
+        local err
+        if count - reaped >= opts.max_sessions then
+          session, err = nil, format("%d sessions are running, the limit (--max-sessions)",
+            opts.max_sessions)
+        else
+          session, err = start(name)
+        end
+        if not session then
+          zmq.release(frames)
+          notify_lost(identity, "the server could not start a session: " .. tostring(err))
+          return
+        end
+      end
+      session.identities[identity], by_identity[identity] = true, session
+    end
+    if #frames > 1 then fds[identity] = zmq.source_fd(frames[2]) end
+    -- the first message waits for the new worker to connect; later ones never block the
+    -- parent (every other session's traffic goes through it): a worker QUEUE messages
+    -- behind loses what comes on top, as a ROUTER would
+    if session.connected then
+      if not zmq.forward(frames, session.sock, 1, zmq.DONTWAIT) then
+        io.stderr:write("luatorch-server: session ", session.name, " is ", _M.QUEUE,
+          " messages behind; dropped one\n")
+      end
+    else
+      session.connected = zmq.forward(frames, session.sock)
+      if session.connected then
+        -- the worker is connected: its socket's name is no longer needed, and so nothing
+        -- is left in /tmp should the parent be killed
+        C.unlink(session.endpoint:sub(7))
+        C.rmdir(session.dir)
+        session.dir = nil
+      end
+    end
+  end
+
+  local function from_worker(session)
+    local frames = zmq.recv_multipart(session.sock, zmq.DONTWAIT)
+    if not frames then return end
+    if frames[1].size == 0 then
+      if frames[2] and zmq.frame_string(frames[2]) == "shutdown" then running = false end
+      zmq.release(frames)
+      return
+    end
+    zmq.forward(frames, sock)
+  end
+
+  local function disconnected()
+    while true do
+      local fd = zmq.read_disconnect(monitor)
+      if fd == nil then return end
+      for identity, ifd in pairs(fds) do
+        if fd and ifd == fd then
+          local session = by_identity[identity]
+          if session then
+            zmq.send_multipart(session.sock, { "", "gone", identity })
+            session.identities[identity], by_identity[identity] = nil, nil
+          end
+          fds[identity] = nil
+        end
+      end
+    end
+  end
+
+  local status = ffi.new("int[1]")
+  local function reap()
+    while true do
+      local pid = C.waitpid(-1, status, WNOHANG)
+      if pid <= 0 then return end
+      local session = by_pid[pid]
+      if session then
+        reaped = reaped + 1
+        local how = describe_status(status[0])
+        local why = status[0] ~= 0 and format("the session's worker (pid %d) %s", pid, how) or nil
+        if why then io.stderr:write("luatorch-server: session ", session.name, ": ", why, "\n") end
+        drop(session, why or format("the session's worker (pid %d) ended", pid))
+      end
+    end
+  end
+
+  local socks, list = {}, {}
+  while running do
+    socks[1], socks[2], socks[3] = sock, monitor, guard and guard.zap or monitor
+    local n = 3
+    for _, session in pairs(sessions) do
+      n = n + 1
+      socks[n], list[n] = session.sock, session
+    end
+    local ready, err, errno = zmq.poll_many(socks, n, 1000)
+    if not ready then
+      if errno ~= zmq.EINTR then io.stderr:write("luatorch-server: ", err, "\n"); break end
+      ready = {}
+    end
+    -- no message may stop the parent: every session depends on it
+    local ok, problem = pcall(function()
+      if ready[3] and guard then guard:serve_zap() end
+      if ready[2] then disconnected() end
+      if ready[1] then
+        local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
+        if frames then from_client(frames) end
+      end
+      for i = 4, n do
+        if ready[i] then from_worker(list[i]) end
+      end
+      reap()
+    end)
+    if not ok then io.stderr:write("luatorch-server: ", tostring(problem), "\n") end
+    if not ready[1] and opts.parent_pid and C.kill(opts.parent_pid, 0) ~= 0 then running = false end
+  end
+  for _, session in pairs(sessions) do C.kill(session.pid, SIGKILL); drop(session) end
+  reap()
+  zmq.close(monitor)
+end
+
+return _M
