@@ -6,8 +6,9 @@ The echo is a LuaJIT ROUTER using the server's own FFI binding (lua_server/serve
 that sends every message straight back: the floor any request/reply over ZeroMQ pays.
 Each row is the best of 10 rounds, in microseconds per call, and its ratio to the echo.
 The "sessions" column is a server started by hand (a forked worker per connection, one
-more hop through the parent); "this checkout" is a private server (--shared). With --base, the server of that git revision (extracted to a temporary folder, sharing
-this checkout's ATen shim build) is measured in the same run, for a before/after.
+more hop through the parent); "this checkout" is a private server (--shared). With --base,
+the server of that git revision (extracted to a temporary folder, sharing this checkout's
+ATen shim build) is measured in the same run, for a before/after.
 """
 
 from __future__ import annotations
@@ -144,7 +145,8 @@ def main() -> None:
                 columns[f"base {base_rev}"] = server_rows(calls)
             finally:
                 del os.environ["LUATORCH_SERVER"]
-    print(f"raw ZeroMQ echo (LuaJIT ROUTER, ipc): {echo:.1f} us per round trip, {calls} calls in 10 rounds, best round")
+    print(f"raw ZeroMQ echo (LuaJIT ROUTER, ipc): {echo:.1f} us per round trip, "
+          f"{calls} calls in 10 rounds, best round")
     names = list(next(iter(columns.values())))
     print(f"{'small call':<22}" + "".join(f"{c:>27}" for c in columns))
     for name in names:

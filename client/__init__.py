@@ -11,14 +11,20 @@ The client never imports torch: tensors travel as numpy arrays.
 from __future__ import annotations
 
 from .connection import AsyncResult, Connection
-from .errors import (ConnectionLost, Interrupted, LuaTorchError, RemoteError, ServerRestarted,
-                     ServerUnavailable)
+from .errors import (
+    ConnectionLost,
+    Interrupted,
+    LuaTorchError,
+    RemoteError,
+    ServerRestarted,
+    ServerUnavailable,
+)
 from .proxy import BoundMethod, LuaObject, Storage, Tensor
 
 __all__ = [
     "AsyncResult", "BoundMethod", "Connection", "ConnectionLost", "Interrupted", "LuaObject",
-    "LuaTorchError",
-    "RemoteError", "ServerUnavailable", "Storage", "Tensor", "connect",
+    "LuaTorchError", "RemoteError", "ServerRestarted", "ServerUnavailable", "Storage", "Tensor",
+    "connect",
 ]
 
 # issue 11: the kinds of remote error

@@ -3,6 +3,7 @@ installed, otherwise one line of text redrawn in place."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,11 @@ class TextProgress:
             self._draw(time.monotonic())
         sys.stdout.write("\n")
         sys.stdout.flush()
+
+
+def has_tqdm() -> bool:
+    """Whether tqdm is installed, so bars are tqdm's (a notebook widget or terminal bar)."""
+    return importlib.util.find_spec("tqdm") is not None
 
 
 def progress(iterable: Iterable | None = None, total: int | None = None, desc: str = "") -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .progress import progress
+from .progress import has_tqdm, progress
 
 _bars: dict[Any, Any] = {}  # request id -> the progress bar Lua is advancing
 
@@ -28,6 +28,11 @@ def received(message: dict) -> None:
 def _advance(message: dict) -> None:
     current, total = message.get("current"), message.get("total")
     if not (isinstance(current, int) and isinstance(total, int)) or total <= 0:
+        return
+    text = message.get("text")
+    if isinstance(text, (str, bytes)) and not has_tqdm():
+        # the loop's own drawing (Torch7's xlua.progress bar), as a terminal would show it
+        received({"name": "stdout", "text": text})
         return
     request = message.get("request")
     bar = _bars.get(request)

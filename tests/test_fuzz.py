@@ -15,10 +15,9 @@ from pathlib import Path
 import msgpack
 import pytest
 import zmq
+from conftest import ServerProcess
 
 from bridge import codec
-
-from conftest import ServerProcess
 
 MESSAGES = 20_000
 BATCH = 500
@@ -82,7 +81,10 @@ class Fuzzer:
         sizes = b"".join(struct.pack(">Q", r.choice([0, 1, 3, 2**29, 2**40, 2**63]))
                          for _ in range(min(ndim, 4)))
         flags = r.choice([0, 1, 2])
-        tail = struct.pack(">I", r.choice([0, 1, 2, 2**32 - 1])) if flags == 1 else r.randbytes(r.randint(0, 16))
+        if flags == 1:
+            tail = struct.pack(">I", r.choice([0, 1, 2, 2**32 - 1]))
+        else:
+            tail = r.randbytes(r.randint(0, 16))
         return bytes([dtype, flags, ndim]) + sizes + tail
 
     def request(self) -> dict:

@@ -7,11 +7,10 @@ import threading
 import time
 
 import pytest
+from test_fuzz import dealer
 
 import client
 from bridge import codec
-
-from test_fuzz import dealer
 
 THIRTY_SECONDS_OF_LUA = {
     # a loop the JIT compiles into machine code that never leaves the trace

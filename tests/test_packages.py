@@ -25,6 +25,31 @@ def test_xlua_progress_arrives_as_client_output(lua, capsys):
     assert out.endswith("\n\r")
 
 
+def test_xlua_progress_drives_the_clients_progress_bar(lua, capsys, monkeypatch):
+    """Where the client has a bar of its own (tqdm), xlua.progress advances it instead."""
+    from client import streams
+
+    bars = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total, self.n, self.closed = total, 0, False
+            bars.append(self)
+
+        def update(self, n):
+            self.n += n
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(streams, "has_tqdm", lambda: True)
+    monkeypatch.setattr(streams, "progress", lambda total: Bar(total))
+    lua.require("xlua")
+    lua.eval("function(n) for i = 1, n do xlua.progress(i, n) end end")(5)
+    assert [(b.total, b.n, b.closed) for b in bars] == [(5, 5, True)]
+    assert capsys.readouterr().out == ""  # no Torch7 text besides the bar
+
+
 def test_paths_and_sys_are_defined_with_torch(lua):
     cwd = lua.eval("paths.cwd()")
     assert lua.eval("paths.concat('a', '..', 'b')") == cwd + "/b"

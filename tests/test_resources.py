@@ -7,12 +7,12 @@ import struct
 import msgpack
 import pytest
 import zmq
+from conftest import ServerProcess, wait_until
+from test_fuzz import dealer
+from test_fuzz import tree_rss_bytes as rss_bytes
 
 import client
 from bridge import codec
-
-from conftest import ServerProcess, wait_until
-from test_fuzz import dealer, tree_rss_bytes as rss_bytes
 
 MiB = 1024 * 1024
 

@@ -12,12 +12,11 @@ import numpy as np
 import pytest
 import zmq
 import zmq.auth
+from conftest import ROOT, ServerProcess, wait_until
+from test_fuzz import dealer
 
 import client
 from bridge import codec
-
-from conftest import ROOT, ServerProcess, wait_until
-from test_fuzz import dealer
 
 SERVER = str(ROOT / "lua_server/bin/luatorch-server")
 

@@ -7,11 +7,10 @@ import subprocess
 
 import numpy as np
 import pytest
-
-import client
-
 from conftest import ServerProcess, wait_until
 from test_fuzz import rss_bytes
+
+import client
 
 WALL_CLOCK = """
 local ffi = require 'ffi'
@@ -33,7 +32,8 @@ def sessions_server():
 
 
 def workers_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid=,stat="], capture_output=True, text=True).stdout
+    out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid=,stat="],
+                         capture_output=True, text=True).stdout
     return [int(line.split()[0]) for line in out.splitlines() if "Z" not in line.split()[1]]
 
 
@@ -70,7 +70,8 @@ def test_named_session_is_shared(sessions_server):
 
 
 def test_a_crashed_worker_takes_down_its_session_only(sessions_server):
-    with client.connect(sessions_server.endpoint) as victim, client.connect(sessions_server.endpoint) as other:
+    endpoint = sessions_server.endpoint
+    with client.connect(endpoint) as victim, client.connect(endpoint) as other:
         kept = other.eval("torch.Tensor(3):fill(2)")
         with pytest.raises(client.ConnectionLost, match="SIGSEGV"):
             victim.execute("local ffi = require 'ffi'; ffi.cast('int *', 0)[0] = 1")

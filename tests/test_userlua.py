@@ -33,7 +33,8 @@ def elsewhere(tmp_path_factory):
     """A server started in a directory of its own, and a connection to it."""
     server_dir = tmp_path_factory.mktemp("server_cwd")
     proc = subprocess.Popen(
-        [str(ROOT / "lua_server/bin/luatorch-server"), "--listen", "tcp://127.0.0.1:0", "--insecure", "--announce"],
+        [str(ROOT / "lua_server/bin/luatorch-server"), "--listen", "tcp://127.0.0.1:0", "--insecure",
+         "--announce"],
         cwd=server_dir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     assert line.startswith("LUATORCH-LISTENING "), line

@@ -39,13 +39,17 @@ function M.write(name, text)
   return send({ name = name, text = text })
 end
 
--- Progress of a loop (step current of total), drawn by the client as a progress bar:
--- Torch7's xlua.progress(i, n) can call this when it runs inside the server.
-function M.progress(current, total)
+-- Progress of a loop (step current of total), drawn by the client as a progress bar;
+-- `text`, when given, is how the loop draws itself in a terminal (xlua.progress's bar),
+-- which a client without a bar of its own writes out.
+function M.progress(current, total, text)
   if type(current) ~= "number" or type(total) ~= "number" then
     error("stream.progress(current, total) takes two numbers", 2)
   end
-  return send({ name = "progress", current = current, total = total })
+  if text ~= nil and type(text) ~= "string" then
+    error("stream.progress(current, total, text): text must be a string", 2)
+  end
+  return send({ name = "progress", current = current, total = total, text = text })
 end
 
 return M

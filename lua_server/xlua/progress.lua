@@ -20,30 +20,38 @@ end
 local state = { done = true, previous = -1 }
 local width
 
+-- Inside a server request the drawing goes to the client as a progress message
+-- (PROTOCOL.md §2.6), which draws tqdm's bar where tqdm is installed and this text otherwise.
+local function show(current, goal, text)
+  local stream = package.loaded["server.stream"]
+  if not (stream and stream.progress(current, goal, text)) then io.write(text) end
+  io.flush()
+end
+
 function xlua.progress(current, goal)
   width = width or math.min(terminal_width(), 120)
   local bar_length = width - 34
   local smoothing = 100
   local percent = math.floor(current * bar_length / goal)
+  local out = {}
 
   if state.done and (state.previous == -1 or percent < state.previous) then
     state.done, state.previous = false, -1
     state.timer = torch.Timer()
     state.times, state.indices = { state.timer:time().real }, { current }
   else
-    io.write("\r")
+    out[#out + 1] = "\r"
   end
-  if state.done then return end
+  if state.done then return show(current, goal, table.concat(out)) end
 
   state.previous = percent
-  local bar = { " [" }
+  out[#out + 1] = " ["
   for i = 1, bar_length do
-    bar[#bar + 1] = (i < percent and "=") or (i == percent and ">") or "."
+    out[#out + 1] = (i < percent and "=") or (i == percent and ">") or "."
   end
-  bar[#bar + 1] = "] "
-  io.write(table.concat(bar))
+  out[#out + 1] = "] "
   local pad = width - bar_length - 4
-  io.write(string.rep(" ", pad), string.rep("\b", pad))
+  out[#out + 1] = string.rep(" ", pad) .. string.rep("\b", pad)
 
   local elapsed = state.timer:time().real
   local step = 0
@@ -64,14 +72,14 @@ function xlua.progress(current, goal)
     stats = " Tot: " .. xlua.formatTime(elapsed)
   end
   stats = stats .. " | Step: " .. xlua.formatTime(step)
-  io.write(stats)
+  out[#out + 1] = stats
   -- back to the middle of the bar (Torch7 wrote 5 + #stats + bar_length/2 backspaces)
-  io.write(string.rep("\b", math.floor(5 + #stats + bar_length / 2)))
-  io.write(" ", current, "/", goal, " ")
+  out[#out + 1] = string.rep("\b", math.floor(5 + #stats + bar_length / 2))
+  out[#out + 1] = " " .. current .. "/" .. goal .. " "
   if percent == bar_length then
     state.done = true
-    io.write("\n")
+    out[#out + 1] = "\n"
   end
-  io.write("\r")
-  io.flush()
+  out[#out + 1] = "\r"
+  show(current, goal, table.concat(out))
 end
