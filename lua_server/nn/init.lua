@@ -104,4 +104,19 @@ require "nn.SpatialClassNLLCriterion"
 require "nn.ParallelCriterion"
 require "nn.MultiCriterion"
 
+-- Spatial, Temporal and Volumetric layers (nnB)
+require "nn.SpatialDilatedMaxPooling"
+require "nn.VolumetricDilatedMaxPooling"
+require "nn.VolumetricDilatedConvolution"
+require "nn.VolumetricBatchNormalization"
+require "nn.VolumetricDropout"
+require "nn.VolumetricReplicationPadding"
+require "nn.VolumetricAveragePooling"
+require "nn.SpatialAdaptiveAveragePooling"
+require "nn.SpatialMaxUnpooling"
+require "nn.VolumetricMaxUnpooling"
+require "nn.SpatialUpSamplingBilinear"
+require "nn.UpSampling"
+require "nn.VolumetricFullConvolution"
+
 return nn
