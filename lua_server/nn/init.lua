@@ -118,5 +118,9 @@ require "nn.VolumetricMaxUnpooling"
 require "nn.SpatialUpSamplingBilinear"
 require "nn.UpSampling"
 require "nn.VolumetricFullConvolution"
+require "nn.SpatialSubSampling"
+require "nn.TemporalSubSampling"
+require "nn.TemporalRowConvolution"
+require "nn.SpatialDepthWiseConvolution"
 
 return nn
