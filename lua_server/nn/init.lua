@@ -122,5 +122,8 @@ require "nn.SpatialSubSampling"
 require "nn.TemporalSubSampling"
 require "nn.TemporalRowConvolution"
 require "nn.SpatialDepthWiseConvolution"
+require "nn.SpatialConvolutionLocal"
+require "nn.SpatialConvolutionMap"
+require "nn.SpatialFullConvolutionMap"
 
 return nn
