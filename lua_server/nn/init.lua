@@ -125,5 +125,8 @@ require "nn.SpatialDepthWiseConvolution"
 require "nn.SpatialConvolutionLocal"
 require "nn.SpatialConvolutionMap"
 require "nn.SpatialFullConvolutionMap"
+require "nn.TemporalMaxPooling"
+require "nn.TemporalDynamicKMaxPooling"
+require "nn.FeatureLPPooling"
 
 return nn
