@@ -128,5 +128,7 @@ require "nn.SpatialFullConvolutionMap"
 require "nn.TemporalMaxPooling"
 require "nn.TemporalDynamicKMaxPooling"
 require "nn.FeatureLPPooling"
+require "nn.SpatialCrossMapLRN"
+require "nn.SpatialLPPooling"
 
 return nn
