@@ -130,5 +130,7 @@ require "nn.TemporalDynamicKMaxPooling"
 require "nn.FeatureLPPooling"
 require "nn.SpatialCrossMapLRN"
 require "nn.SpatialLPPooling"
+require "nn.SpatialFractionalMaxPooling"
+require "nn.VolumetricFractionalMaxPooling"
 
 return nn
