@@ -132,5 +132,8 @@ require "nn.SpatialCrossMapLRN"
 require "nn.SpatialLPPooling"
 require "nn.SpatialFractionalMaxPooling"
 require "nn.VolumetricFractionalMaxPooling"
+require "nn.SpatialSubtractiveNormalization"
+require "nn.SpatialDivisiveNormalization"
+require "nn.SpatialContrastiveNormalization"
 
 return nn
