@@ -9,7 +9,7 @@ local SpatialConvolution = require "nn.SpatialConvolution"
 
 local call = aten.call
 local sqrt, format = math.sqrt, string.format
-local type, error = type, error
+local type, error, unpack = type, error, unpack
 local VolumetricFullConvolution, parent = torch.class("nn.VolumetricFullConvolution", "nn.Module")
 
 local NO_DILATION = { 1, 1, 1 }
@@ -114,8 +114,11 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
     if type(self.gradInput) == "table" then self.gradInput = self.gradInput[1] or x.new() end
     K.take(self.gradInput, gi, unbatched)
     if type(input) == "table" then
-      -- the target only gives a size: its gradient is zero
-      self.gradInput = { self.gradInput, input[2].new():resizeAs(input[2]):zero() }
+      -- the target only gives a size: its gradient is one zero expanded to its shape
+      self.zeroScalar = self.zeroScalar or input[2].new(1):zero()
+      self.ones:resize(input[2]:dim()):fill(1)
+      local zero = self.zeroScalar:view(unpack(self.ones:totable())):expandAs(input[2])
+      self.gradInput = { self.gradInput, zero }
     end
   else
     K.free(gi)
