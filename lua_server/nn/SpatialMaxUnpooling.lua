@@ -37,7 +37,7 @@ end
 
 function SpatialMaxUnpooling:updateOutput(input)
   check(self, input, 2)
-  local ind0 = call("sub.Scalar", self.indices._h, 1, 1)
+  local ind0 = call("sub.Scalar", self.indices:long()._h, 1, 1)
   local h = call("max_unpool2d", input._h, ind0, { self.oheight, self.owidth })
   K.free(ind0)
   K.take(self.output, h)
@@ -51,7 +51,7 @@ function SpatialMaxUnpooling:updateGradInput(input, gradOutput)
   local planes = input:nElement() / (input:size(d) * input:size(d - 1))
   local g = gradOutput:contiguous():view(planes, self.oheight * self.owidth)
   local idx = self.indices:view(planes, input:size(d) * input:size(d - 1))
-  self.gradInput:resizeAs(input):copy(g:gather(2, idx):viewAs(input))
+  self.gradInput:resizeAs(input):copy(g:gather(2, idx:long()):viewAs(input))
   return self.gradInput
 end
 

@@ -56,7 +56,8 @@ function TemporalMaxPooling:updateOutput(input)
   K.take(pos, hi)
   -- ATen gives the frame of each maximum; Torch7 keeps its offset in the window
   local starts = torch.range(0, pos:size(3) - 1):mul(self.dW):long():view(1, 1, pos:size(3), 1)
-  self.indices = self.indices or torch.LongTensor()
+  -- :type() converts every tensor field; the indices stay Long
+  if torch.type(self.indices) ~= "torch.LongTensor" then self.indices = torch.LongTensor() end
   local offsets = frames_first(pos - starts:expandAs(pos), unbatched)
   self.indices:resize(offsets:size()):copy(offsets)
   local y = frames_first(out, unbatched)

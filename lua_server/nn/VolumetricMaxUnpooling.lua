@@ -38,7 +38,7 @@ end
 
 function VolumetricMaxUnpooling:updateOutput(input)
   check(self, input, 2)
-  local ind0 = call("sub.Scalar", self.indices._h, 1, 1)
+  local ind0 = call("sub.Scalar", self.indices:long()._h, 1, 1)
   local h = call("max_unpool3d", input._h, ind0, { self.otime, self.oheight, self.owidth },
     { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW })
   K.free(ind0)
@@ -53,7 +53,7 @@ function VolumetricMaxUnpooling:updateGradInput(input, gradOutput)
   local volume = input:size(d) * input:size(d - 1) * input:size(d - 2)
   local planes = input:nElement() / volume
   local g = gradOutput:contiguous():view(planes, self.otime * self.oheight * self.owidth)
-  self.gradInput:resizeAs(input):copy(g:gather(2, self.indices:view(planes, volume)):viewAs(input))
+  self.gradInput:resizeAs(input):copy(g:gather(2, self.indices:long():view(planes, volume)):viewAs(input))
   return self.gradInput
 end
 
