@@ -10,8 +10,11 @@ local call = aten.call
 local format = string.format
 local SpatialMaxPooling, parent = torch.class("nn.SpatialMaxPooling", "nn.Module")
 
+local NO_DILATION = { 1, 1 }
+
 -- SpatialDilatedMaxPooling, a subclass, sets dilationW/dilationH
 local function dilation(self)
+  if not (self.dilationW or self.dilationH) then return NO_DILATION end
   return { self.dilationH or 1, self.dilationW or 1 }
 end
 
