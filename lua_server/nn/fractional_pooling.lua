@@ -136,12 +136,13 @@ return function(class, parent, dims, aten_kernel, sample_order)
     return parent.clearState(self)
   end
 
+  -- Torch7 prints the output size (a ratio through %d) then the pool size, each in dims order
   function class:__tostring__()
     local out, pool = {}, {}
     for i, d in ipairs(dims) do
-      out[i] = tostring(self["out" .. d] or self["ratio" .. d])
-      pool[i] = tostring(self["poolSize" .. d])
+      out[i] = format("%d", self["out" .. d] or self["ratio" .. d])
+      pool[i] = format("%d", self["poolSize" .. d])
     end
-    return format("%s(%s, %s)", torch.type(self), table.concat(pool, "x"), table.concat(out, ","))
+    return format("%s(%s, %s)", torch.type(self), table.concat(out, "x"), table.concat(pool, ","))
   end
 end

@@ -202,7 +202,7 @@ describe("nn.SpatialFractionalMaxPooling", function()
     C.jacobian(nn.SpatialFractionalMaxPooling(2, 2, 3, 2):fixPoolingRegions(), T(2, 5, 6))
     -- clearState drops the samples, as Torch7's: the next forward draws new regions
     C.lifecycle(nn.SpatialFractionalMaxPooling(2, 2, 3, 3):fixPoolingRegions(), torch.randn(2, 7, 7),
-      "nn.SpatialFractionalMaxPooling(2x2, 3,3)", true)
+      "nn.SpatialFractionalMaxPooling(3x3, 2,2)", true)
   end)
 end)
 

@@ -163,8 +163,8 @@ describe("Volumetric pooling", function()
     C.lifecycle(nn.VolumetricDilatedMaxPooling(2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 2, 2), torch.randn(2, 3, 3, 3),
       "nn.VolumetricDilatedMaxPooling(2x2x2, 1,1,1, 2,2,2)")
     C.lifecycle(nn.VolumetricAveragePooling(2, 2, 2), torch.randn(2, 2, 2, 4), "nn.VolumetricAveragePooling(2x2x2, 2,2,2)")
-    C.lifecycle(nn.VolumetricFractionalMaxPooling(2, 2, 2, 2, 2, 2):fixPoolingRegions(), torch.randn(1, 4, 4, 4),
-      "nn.VolumetricFractionalMaxPooling(2x2x2, 2,2,2)", true)
+    C.lifecycle(nn.VolumetricFractionalMaxPooling(2, 3, 2, 2, 1, 2):fixPoolingRegions(), torch.randn(1, 4, 4, 4),
+      "nn.VolumetricFractionalMaxPooling(2x1x2, 2,3,2)", true)
     C.lifecycle(nn.VolumetricMaxUnpooling(pool), pool:forward(torch.rand(1, 2, 2, 4)):clone())
   end)
 end)
