@@ -52,22 +52,33 @@ return function(class, parent, transposed)
     end
   end
 
-  -- the (from, to) planes of connection k as indices into the dense weight
-  local function pair(self, k)
-    local from, to = self.connTable[k][1], self.connTable[k][2]
-    if transposed then return from, to end
-    return to, from
+  -- row of each connection in the dense weight viewed as (planes·planes)×(kH·kW): output-major
+  -- for the convolution (nOut×nIn), input-major for the full convolution (nIn×nOut); cached
+  -- per module and connection table (outside the module, so nothing extra is saved or converted)
+  local row_cache = setmetatable({}, { __mode = "k" })
+  local function rows(self)
+    local cache = row_cache[self]
+    if cache and cache.table == self.connTable then return cache.rows end
+    local n = self.connTable:size(1)
+    local r = torch.LongTensor(n)
+    for k = 1, n do
+      local from, to = self.connTable[k][1], self.connTable[k][2]
+      if transposed then
+        r[k] = (from - 1) * self.nOutputPlane + to
+      else
+        r[k] = (to - 1) * self.nInputPlane + from
+      end
+    end
+    row_cache[self] = { table = self.connTable, rows = r }
+    return r
   end
 
   local function dense(self)
-    local w = transposed and self.weight.new(self.nInputPlane, self.nOutputPlane, self.kH, self.kW)
-      or self.weight.new(self.nOutputPlane, self.nInputPlane, self.kH, self.kW)
-    w:zero()
-    for k = 1, self.connTable:size(1) do
-      local a, b = pair(self, k)
-      w[a][b]:add(self.weight[k])
-    end
-    return w
+    local planes = self.nInputPlane * self.nOutputPlane
+    local w = self.weight.new(planes, self.kH * self.kW):zero()
+    w:indexAdd(1, rows(self), self.weight:view(self.connTable:size(1), self.kH * self.kW))
+    if transposed then return w:view(self.nInputPlane, self.nOutputPlane, self.kH, self.kW) end
+    return w:view(self.nOutputPlane, self.nInputPlane, self.kH, self.kW)
   end
 
   local function check_input(self, input)
@@ -101,10 +112,8 @@ return function(class, parent, transposed)
     if wantParams then
       local g = self.weight.new()
       K.take(g, gw)
-      for k = 1, self.connTable:size(1) do
-        local a, b = pair(self, k)
-        self.gradWeight[k]:add(scale, g[a][b])
-      end
+      local per_connection = g:view(self.nInputPlane * self.nOutputPlane, self.kH * self.kW):index(1, rows(self))
+      self.gradWeight:add(scale, per_connection:viewAs(self.gradWeight))
       K.accumulate(self.gradBias, gb, scale)
     else
       K.free(gw, gb)
