@@ -16,19 +16,28 @@ end
 
 local M = {}
 
--- out×in interpolation weights for one dimension
+-- out×in interpolation weights for one dimension; they depend on the sizes only, so a
+-- few recent ones are kept per tensor type
+local cache, cached = {}, 0
+
 local function weights(proto, inSize, outSize)
-  local A = proto.new(outSize, inSize):zero()
+  local key = torch.type(proto) .. ":" .. inSize .. ":" .. outSize
+  if cache[key] then return cache[key] end
+  local flat = {}
+  for i = 1, outSize * inSize do flat[i] = 0 end
   local ratio = outSize > 1 and f32((inSize - 1) / (outSize - 1)) or 0
   for o = 0, outSize - 1 do
     local src = f32(ratio * o)
     local i0 = floor(src)
     local step = i0 < inSize - 1 and 1 or 0
     local lambda1 = f32(src - i0)
-    local row = A[o + 1]
-    row[i0 + 1] = row[i0 + 1] + (1 - lambda1)
-    row[i0 + 1 + step] = row[i0 + 1 + step] + lambda1
+    local row = o * inSize
+    flat[row + i0 + 1] = flat[row + i0 + 1] + (1 - lambda1)
+    flat[row + i0 + 1 + step] = flat[row + i0 + 1 + step] + lambda1
   end
+  local A = proto.new(flat):view(outSize, inSize)
+  if cached >= 64 then cache, cached = {}, 0 end
+  cache[key], cached = A, cached + 1
   return A
 end
 
