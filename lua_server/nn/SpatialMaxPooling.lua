@@ -12,6 +12,12 @@ local SpatialMaxPooling, parent = torch.class("nn.SpatialMaxPooling", "nn.Module
 
 local NO_DILATION = { 1, 1 }
 
+-- SpatialDilatedMaxPooling, a subclass, sets dilationW/dilationH
+local function dilation(self)
+  if not (self.dilationW or self.dilationH) then return NO_DILATION end
+  return { self.dilationH or 1, self.dilationW or 1 }
+end
+
 function SpatialMaxPooling:__init(kW, kH, dW, dH, padW, padH)
   parent.__init(self)
   self.kW = kW
@@ -51,7 +57,7 @@ function SpatialMaxPooling:updateOutput(input)
   local d = prepare(self, input)
   self.iheight, self.iwidth = input:size(d - 1), input:size(d)
   local out, ind = call("max_pool2d_with_indices", input._h, { self.kH, self.kW },
-    { self.dH, self.dW }, { self.padH, self.padW }, NO_DILATION, self.ceil_mode)
+    { self.dH, self.dW }, { self.padH, self.padW }, dilation(self), self.ceil_mode)
   call("add_.Scalar", ind, 1)
   K.take(self.output, out)
   K.take(self.indices, ind)
@@ -68,7 +74,7 @@ function SpatialMaxPooling:updateGradInput(input, gradOutput)
   end
   local ind0 = call("sub.Scalar", self.indices._h, 1, 1)
   local h = call("max_pool2d_with_indices_backward", gradOutput._h, input._h, { self.kH, self.kW },
-    { self.dH, self.dW }, { self.padH, self.padW }, NO_DILATION, self.ceil_mode, ind0)
+    { self.dH, self.dW }, { self.padH, self.padW }, dilation(self), self.ceil_mode, ind0)
   K.free(ind0)
   K.take(self.gradInput, h)
   return self.gradInput

@@ -11,7 +11,7 @@ local sqrt, format = math.sqrt, string.format
 local error = error
 local VolumetricConvolution, parent = torch.class("nn.VolumetricConvolution", "nn.Module")
 
-local NO_DILATION, NO_ADJ = { 1, 1, 1 }, { 0, 0, 0 }
+local NO_ADJ = { 0, 0, 0 }
 
 function VolumetricConvolution:__init(nInputPlane, nOutputPlane, kT, kW, kH, dT, dW, dH, padT, padW, padH)
   parent.__init(self)
@@ -65,8 +65,10 @@ local function check_input(self, input)
   end
 end
 
+-- stride, padding and dilation (the subclass VolumetricDilatedConvolution sets dilation*)
 local function geometry(self)
-  return { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW }
+  return { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW },
+    { self.dilationT or 1, self.dilationH or 1, self.dilationW or 1 }
 end
 
 -- the weight as a 5-D handle (cunn-era models may hold it as nOutputPlane×(nInputPlane·kT·kH·kW))
@@ -80,8 +82,8 @@ function VolumetricConvolution:updateOutput(input)
   check_input(self, input)
   local x, unbatched = K.batched(input, 5)
   local w, wnew = weight5(self)
-  local stride, pad = geometry(self)
-  local h = call("convolution", x, w, self.bias and self.bias._h or nil, stride, pad, NO_DILATION,
+  local stride, pad, dilation = geometry(self)
+  local h = call("convolution", x, w, self.bias and self.bias._h or nil, stride, pad, dilation,
     false, NO_ADJ, 1)
   K.release(x, unbatched)
   K.release(w, wnew)
@@ -94,10 +96,10 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   local x, unbatched = K.batched(input, 5)
   local go, gunbatched = K.batched(gradOutput, 5)
   local w, wnew = weight5(self)
-  local stride, pad = geometry(self)
+  local stride, pad, dilation = geometry(self)
   local wantBias = wantParams and self.bias ~= nil
   local gi, gw, gb = call("convolution_backward", go, x, w, wantBias and { self.nOutputPlane } or nil,
-    stride, pad, NO_DILATION, false, NO_ADJ, 1, { wantInput, wantParams, wantBias })
+    stride, pad, dilation, false, NO_ADJ, 1, { wantInput, wantParams, wantBias })
   K.release(x, unbatched)
   K.release(go, gunbatched)
   K.release(w, wnew)

@@ -11,7 +11,6 @@ local VolumetricMaxPooling, parent = torch.class("nn.VolumetricMaxPooling", "nn.
 
 VolumetricMaxPooling.__version = 2
 
-local NO_DILATION = { 1, 1, 1 }
 
 function VolumetricMaxPooling:__init(kT, kW, kH, dT, dW, dH, padT, padW, padH)
   parent.__init(self)
@@ -48,15 +47,17 @@ local function prepare(self, input)
   return d
 end
 
+-- kernel, stride, padding, dilation (VolumetricDilatedMaxPooling, a subclass, sets dilation*)
 local function geometry(self)
-  return { self.kT, self.kH, self.kW }, { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW }
+  return { self.kT, self.kH, self.kW }, { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW },
+    { self.dilationT or 1, self.dilationH or 1, self.dilationW or 1 }
 end
 
 function VolumetricMaxPooling:updateOutput(input)
   local d = prepare(self, input)
   self.itime, self.iheight, self.iwidth = input:size(d - 2), input:size(d - 1), input:size(d)
-  local k, s, p = geometry(self)
-  local out, ind = call("max_pool3d_with_indices", input._h, k, s, p, NO_DILATION, self.ceil_mode)
+  local k, s, p, dil = geometry(self)
+  local out, ind = call("max_pool3d_with_indices", input._h, k, s, p, dil, self.ceil_mode)
   call("add_.Scalar", ind, 1)
   K.take(self.output, out)
   K.take(self.indices, ind)
@@ -65,9 +66,9 @@ end
 
 function VolumetricMaxPooling:updateGradInput(input, gradOutput)
   prepare(self, input)
-  local k, s, p = geometry(self)
+  local k, s, p, dil = geometry(self)
   local ind0 = call("sub.Scalar", self.indices._h, 1, 1)
-  local h = call("max_pool3d_with_indices_backward", gradOutput._h, input._h, k, s, p, NO_DILATION,
+  local h = call("max_pool3d_with_indices_backward", gradOutput._h, input._h, k, s, p, dil,
     self.ceil_mode, ind0)
   K.free(ind0)
   K.take(self.gradInput, h)

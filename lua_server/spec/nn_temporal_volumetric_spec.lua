@@ -1,0 +1,246 @@
+-- Temporal and Volumetric layers added for Torch7's full nn: hand-derived forward values
+-- (or equality with an existing layer), then the shared checks of nn_layer_checks (Jacobians
+-- < 1e-5, float/type, clearState, .t7 round trip, printing). Inputs stay tiny.
+local here = debug.getinfo(1, "S").source:match("^@(.*)lua_server/spec/[^/]*$") or "./"
+local H = dofile(here .. "lua_server/spec/nn_helpers.lua")
+local C = dofile(here .. "lua_server/spec/nn_layer_checks.lua")
+
+local T = torch.Tensor
+
+local function ramp(...)
+  local sizes = { ... }
+  local n = 1
+  for _, s in ipairs(sizes) do n = n * s end
+  return torch.range(1, n):view(...)
+end
+
+describe("nn.TemporalSubSampling", function()
+  it("sums each window of frames per feature, scaled and shifted per feature", function()
+    local m = nn.TemporalSubSampling(2, 2, 1)
+    m.weight:copy(T { 1, -2 }); m.bias:copy(T { 0.5, 1 })
+    local x = T { { 1, 10 }, { 2, 20 }, { 3, 30 } }
+    H.tensor(m:forward(x), { { 3.5, -59 }, { 5.5, -99 } }, 1e-12)
+    H.tensor(m:backward(x, torch.ones(2, 2)), { { 1, -2 }, { 2, -4 }, { 1, -2 } }, 1e-12, "gradInput")
+    H.tensor(m.gradWeight, { 8, 80 }, 1e-12, "gradWeight")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.TemporalSubSampling(2, 2, 2), T(5, 2))
+    C.jacobian(nn.TemporalSubSampling(2, 3, 1), T(2, 4, 2))
+    C.lifecycle(nn.TemporalSubSampling(3, 2), torch.randn(5, 3), "nn.TemporalSubSampling")
+  end)
+end)
+
+describe("nn.TemporalMaxPooling", function()
+  it("takes each feature's maximum over kW frames; indices are offsets in the window", function()
+    local m = nn.TemporalMaxPooling(2, 1)
+    local x = T { { 1, 6 }, { 3, 5 }, { 2, 4 } }
+    H.tensor(m:forward(x), { { 3, 6 }, { 3, 5 } }, 0)
+    H.tensor(m.indices:double(), { { 1, 0 }, { 0, 0 } }, 0, "indices")
+    H.tensor(m:backward(x, T { { 1, 2 }, { 10, 20 } }), { { 0, 2 }, { 11, 20 }, { 0, 0 } }, 0, "gradInput")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.TemporalMaxPooling(2), T(6, 2))
+    C.jacobian(nn.TemporalMaxPooling(3, 2), T(2, 7, 2))
+    C.lifecycle(nn.TemporalMaxPooling(2), torch.randn(2, 6, 3), "nn.TemporalMaxPooling")
+  end)
+end)
+
+describe("nn.TemporalDynamicKMaxPooling", function()
+  it("keeps the k largest frames in their order, k = max(minK, ceil(factor·length))", function()
+    local m = nn.TemporalDynamicKMaxPooling(3)
+    H.tensor(m:forward(T { 1, 5, 3, 4, 2 }:view(5, 1)), { { 5 }, { 3 }, { 4 } }, 0)
+    local f = nn.TemporalDynamicKMaxPooling(1, 0.5)
+    expect.eq(f:forward(torch.randn(5, 2)):size(1), 3, "ceil(0.5·5)")
+    expect.error(function() nn.TemporalDynamicKMaxPooling(6):forward(torch.randn(5, 2)) end, "too small")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.TemporalDynamicKMaxPooling(2, 0.5), T(5, 2))
+    C.jacobian(nn.TemporalDynamicKMaxPooling(3), T(2, 5, 2))
+    C.lifecycle(nn.TemporalDynamicKMaxPooling(2), torch.randn(5, 3), "nn.TemporalDynamicKMaxPooling")
+  end)
+end)
+
+describe("nn.TemporalRowConvolution", function()
+  it("convolves each feature row with its own kernel", function()
+    local m = nn.TemporalRowConvolution(2, 2)
+    expect.eq(H.size(m.weight), "2x1x2")
+    m.weight:copy(T { 1, 2, -1, 3 }:view(2, 1, 2)); m.bias:copy(T { 0, 10 })
+    local x = T { { 1, 1 }, { 2, 0 }, { 3, 2 } }
+    -- feature 1: 1·x_t + 2·x_{t+1}; feature 2: −x_t + 3·x_{t+1} + 10
+    H.tensor(m:forward(x), { { 5, 9 }, { 8, 16 } }, 1e-12)
+    local f = nn.TemporalRowConvolution(2, 2, 1, true)
+    f.weight:copy(m.weight); f.bias:copy(m.bias)
+    H.tensor(f:forward(x:t():contiguous()), T { { 5, 9 }, { 8, 16 } }:t(), 1e-12, "featFirst keeps features first")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.TemporalRowConvolution(2, 2, 2), T(5, 2))
+    C.jacobian(nn.TemporalRowConvolution(2, 3, 1, true), T(2, 2, 4))
+    C.lifecycle(nn.TemporalRowConvolution(3, 2, 2), torch.randn(2, 6, 3), "nn.TemporalRowConvolution(3, 2, 2)")
+  end)
+end)
+
+describe("nn.VolumetricFullConvolution", function()
+  it("spreads each input voxel as a copy of the kernel", function()
+    local m = nn.VolumetricFullConvolution(1, 1, 2, 2, 2, 2, 2, 2)
+    m.weight:copy(ramp(1, 1, 2, 2, 2)); m.bias:zero()
+    local x = torch.zeros(1, 2, 2, 2)
+    x[1][2][1][2] = 2
+    local y = m:forward(x)
+    expect.eq(H.size(y), "1x4x4x4")
+    H.tensor(y[1][{ { 3, 4 }, { 1, 2 }, { 3, 4 } }], ramp(2, 2, 2):mul(2), 0, "the block of that voxel")
+    expect.eq(y:sum(), 2 * 36, "nothing elsewhere")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.VolumetricFullConvolution(2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 1, 0, 0), T(2, 2, 2, 2))
+    C.lifecycle(nn.VolumetricFullConvolution(2, 2, 2, 2, 2), torch.randn(2, 2, 2, 2),
+      "nn.VolumetricFullConvolution(2 -> 2, 2x2x2)")
+  end)
+end)
+
+describe("nn.VolumetricDilatedConvolution", function()
+  it("equals VolumetricConvolution without dilation, and skips taps with it", function()
+    local d = nn.VolumetricDilatedConvolution(1, 1, 2, 2, 2)
+    local v = nn.VolumetricConvolution(1, 1, 2, 2, 2)
+    v.weight:copy(d.weight); v.bias:copy(d.bias)
+    local x = torch.randn(1, 3, 3, 3)
+    expect.truthy(C.max_diff(d:forward(x), v:forward(x)) < 1e-12, "dilation 1")
+    local m = nn.VolumetricDilatedConvolution(1, 1, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 2, 2)
+    m.weight:fill(1); m.bias:zero()
+    local r = ramp(1, 3, 3, 3)
+    -- corners of the 3×3×3 cube: 1, 3, 7, 9, 19, 21, 25, 27
+    H.tensor(m:forward(r), { { { { 112 } } } }, 1e-12)
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.VolumetricDilatedConvolution(1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 1, 1), T(1, 3, 2, 2))
+    C.lifecycle(nn.VolumetricDilatedConvolution(2, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 2, 2), torch.randn(2, 3, 3, 3),
+      "nn.VolumetricDilatedConvolution(2 -> 2, 2x2x2, 2,2,2)")
+  end)
+end)
+
+describe("Volumetric pooling", function()
+  it("VolumetricDilatedMaxPooling takes maxima over dilated windows", function()
+    local m = nn.VolumetricDilatedMaxPooling(2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 2, 2)
+    H.tensor(m:forward(ramp(1, 3, 3, 3)), { { { { 27 } } } }, 0)
+  end)
+
+  it("VolumetricAveragePooling averages each window", function()
+    local m = nn.VolumetricAveragePooling(2, 2, 2)
+    H.tensor(m:forward(ramp(1, 2, 2, 2)), { { { { 4.5 } } } }, 1e-12)
+    H.tensor(m:backward(ramp(1, 2, 2, 2), T(1, 1, 1, 1):fill(8)), torch.ones(1, 2, 2, 2), 1e-12, "gradInput")
+  end)
+
+  it("VolumetricMaxUnpooling puts values back where the pooling found them", function()
+    local pool = nn.VolumetricMaxPooling(2, 2, 2)
+    local unpool = nn.VolumetricMaxUnpooling(pool)
+    local x = ramp(1, 2, 2, 4)
+    local y = unpool:forward(pool:forward(x))
+    local expected = torch.zeros(1, 2, 2, 4)
+    expected[1][2][2][2], expected[1][2][2][4] = 14, 16
+    H.tensor(y, expected, 0)
+    expect.eq(tostring(unpool), "nn.VolumetricMaxUnpooling associated to nn.VolumetricMaxPooling(2x2x2, 2,2,2)")
+  end)
+
+  it("VolumetricFractionalMaxPooling pools to the requested size from the input's values", function()
+    local m = nn.VolumetricFractionalMaxPooling(2, 2, 2, 2, 3, 2)
+    local x = torch.randn(2, 5, 5, 6)
+    local y = m:forward(x)
+    expect.eq(H.size(y), "2x2x2x3", "outT x outH x outW")
+    H.tensor(y:view(2, 12), x:view(2, 150):gather(2, m.indices:view(2, 12)), 0, "values at indices")
+  end)
+
+  it("pass the shared checks", function()
+    C.jacobian(nn.VolumetricDilatedMaxPooling(2, 2, 2, 1, 1, 1, 0, 0, 0, 1, 2, 1), T(1, 3, 3, 3))
+    C.jacobian(nn.VolumetricAveragePooling(2, 2, 2, 1, 1, 1), T(1, 3, 3, 2))
+    C.jacobian(nn.VolumetricFractionalMaxPooling(2, 2, 2, 2, 2, 2):fixPoolingRegions(), T(1, 4, 4, 4))
+    local pool = nn.VolumetricMaxPooling(2, 2, 2)
+    C.jacobian(nn.VolumetricMaxUnpooling(pool), pool:forward(torch.rand(1, 2, 2, 4)))
+    C.lifecycle(nn.VolumetricDilatedMaxPooling(2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 2, 2), torch.randn(2, 3, 3, 3),
+      "nn.VolumetricDilatedMaxPooling(2x2x2, 1,1,1, 2,2,2)")
+    C.lifecycle(nn.VolumetricAveragePooling(2, 2, 2), torch.randn(2, 2, 2, 4), "nn.VolumetricAveragePooling(2x2x2, 2,2,2)")
+    C.lifecycle(nn.VolumetricFractionalMaxPooling(2, 3, 2, 2, 1, 2):fixPoolingRegions(), torch.randn(1, 4, 4, 4),
+      "nn.VolumetricFractionalMaxPooling(2x1x2, 2,3,2)", true)
+    C.lifecycle(nn.VolumetricMaxUnpooling(pool), pool:forward(torch.rand(1, 2, 2, 4)):clone())
+  end)
+end)
+
+describe("nn.VolumetricBatchNormalization", function()
+  it("normalizes each feature over batch, time, height and width", function()
+    local m = nn.VolumetricBatchNormalization(2)
+    m.weight:fill(1)
+    local x = torch.randn(2, 2, 2, 2, 2)
+    local y = m:forward(x)
+    for c = 1, 2 do
+      local f = y:select(2, c)
+      expect.near(f:mean(), 0, 1e-12, "mean of feature " .. c)
+      expect.near(f:pow(2):mean(), 1, 1e-4, "variance of feature " .. c)
+    end
+    m:evaluate()
+    m.running_mean:copy(T { 1, -1 }); m.running_var:copy(T { 4, 0.25 }); m.bias:copy(T { 0, 3 })
+    local e = m:forward(torch.ones(1, 2, 1, 1, 1))
+    H.tensor(e:view(2), { 0, 2 / math.sqrt(0.25 + 1e-5) + 3 }, 1e-10, "evaluate uses the running statistics")
+    expect.error(function() nn.VolumetricBatchNormalization(2):forward(torch.randn(2, 2, 2)) end, "5D")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.VolumetricBatchNormalization(2), T(2, 2, 1, 2, 2))
+    local m = nn.VolumetricBatchNormalization(2)
+    m:evaluate()
+    C.lifecycle(m, torch.randn(2, 2, 1, 2, 2), "nn.VolumetricBatchNormalization (5D) (2)")
+  end)
+end)
+
+describe("nn.VolumetricReplicationPadding", function()
+  it("repeats the border values on each of the six sides", function()
+    local m = nn.VolumetricReplicationPadding(1, 0, 0, 1, 1, 0)
+    local y = m:forward(T { 1, 2 }:view(1, 1, 1, 2))
+    expect.eq(H.size(y), "1x2x2x3")
+    H.tensor(y[1][1], { { 1, 1, 2 }, { 1, 1, 2 } }, 0)
+    H.tensor(m:backward(T { 1, 2 }:view(1, 1, 1, 2), torch.ones(1, 2, 2, 3)), T { 8, 4 }:view(1, 1, 1, 2), 0, "gradInput")
+  end)
+
+  it("passes the shared checks", function()
+    C.jacobian(nn.VolumetricReplicationPadding(1, 0, 2, 1, 0, 1), T(1, 2, 2, 2))
+    C.jacobian(nn.VolumetricReplicationPadding(-1, 1, 0, 0, 1, 1), T(1, 1, 1, 2, 3))
+    C.lifecycle(nn.VolumetricReplicationPadding(1), torch.randn(2, 2, 2, 2),
+      "nn.VolumetricReplicationPadding(left=1, right=1, top=1, bottom=1, front=1, back=1)")
+  end)
+end)
+
+describe("nn.VolumetricDropout", function()
+  it("drops whole volumes with Torch7's bernoulli draws, unscaled", function()
+    torch.manualSeed(3)
+    local m = nn.VolumetricDropout(0.5)
+    local x = torch.randn(2, 3, 1, 2, 2)
+    local y = m:forward(x)
+    torch.manualSeed(3)
+    torch.randn(2, 3, 1, 2, 2)
+    local keep = T(2, 3, 1, 1, 1):bernoulli(0.5)
+    H.tensor(m.noise, keep, 0, "one draw per volume")
+    H.tensor(y, torch.cmul(x, keep:expandAs(x)), 0, "kept volumes unchanged")
+    H.tensor(m:backward(x, torch.ones(2, 3, 1, 2, 2)), keep:expandAs(x):clone(), 0, "gradInput masked")
+    m:evaluate()
+    H.tensor(m:forward(x), x * 0.5, 1e-15, "evaluate scales by 1 − p")
+    expect.error(function() m:backward(x, x) end, "backprop only defined while training")
+    expect.eq(tostring(m), "nn.VolumetricDropout(0.500000)")
+  end)
+
+  it("converts, clears and round-trips (evaluate mode: no draws)", function()
+    local m = nn.VolumetricDropout(0.3)
+    local x = torch.randn(2, 2, 2, 2)
+    m:forward(x)
+    m:evaluate()
+    local loaded = torch.deserialize(torch.serialize(m))
+    expect.eq(loaded.p, 0.3); expect.eq(loaded.train, false)
+    H.tensor(loaded.noise, m.noise, 0, ".t7 keeps the last mask")
+    H.tensor(loaded:forward(x), x * 0.7, 1e-15, "evaluate after loading")
+    expect.truthy(m:clearState() == m and m.noise:nElement() == 0, "clearState drops the mask")
+    local f = m:float()
+    expect.eq(torch.type(f:forward(x:float())), "torch.FloatTensor", ":float()")
+  end)
+end)
