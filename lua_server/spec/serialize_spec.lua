@@ -240,6 +240,25 @@ describe("torch classes", function()
     expect.same(v.payload, { "legacy" })
     expect.eq(v.extra, 5)
   end)
+
+  it("skip a field holding a C pointer (t:cdata()), with Torch7's warning", function()
+    if not has_tensors then return end
+    local p = specser.Point(1, 2)
+    local t = torch.Tensor(3)
+    p.handle = t:cdata()
+    expect.eq(type(p.handle), "cdata")
+    expect.eq(type(t:storage():cdata()), "cdata")
+    local warned = {}
+    local stderr = io.stderr
+    io.stderr = { write = function(_, s) warned[#warned + 1] = s end }
+    local ok, q = pcall(roundtrip, p, "binary")
+    io.stderr = stderr
+    expect.truthy(ok, tostring(q))
+    expect.eq(q.handle, nil, "the pointer is not written")
+    expect.eq(q.x + q.y, 3, "the other fields are")
+    expect.truthy(table.concat(warned):find("cannot write object field <handle> of <specser.Point>", 1, true),
+      table.concat(warned))
+  end)
 end)
 
 describe("classes this runtime lacks", function()

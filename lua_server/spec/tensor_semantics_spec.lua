@@ -12,6 +12,16 @@ describe("indexing and construction", function()
     expect.eq(torch.select, nil, "select is a method only")
   end)
 
+  it("select on a 1-D tensor ignores the dimension it is given, as Torch7's did", function()
+    local m = torch.Tensor({ { 1, 2 }, { 3, 4 } })
+    -- a row, then its element: code that walks either dimension this way works in Torch7
+    expect.eq(m:select(1, 2):select(2, 1), 3)
+    expect.eq(m:select(2, 2):select(2, 1), 2)
+    expect.eq(torch.Tensor({ 7, 8 }):select(5, 2), 8)
+    expect.error(function() return m:select(1, 2):select(2, 3) end, "out of range: index 3")
+    expect.error(function() return m:select(3, 1) end, "dimension 3 out of range of a 2D tensor")
+  end)
+
   it("t:new(...) is the constructor called with t; t.new() is empty", function()
     local t = torch.Tensor({ 1, 2, 3 })
     local n = t:new()

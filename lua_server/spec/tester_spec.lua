@@ -189,3 +189,46 @@ describe("torch.Tester:run", function()
     expect.error(function() t:add(function() end, "x") end, "Test with name x already exists!")
   end)
 end)
+
+describe("torch.test", function()
+  it("explains where Torch7's test file goes when none is configured", function()
+    if (os.getenv("TORCH_TEST_FILE") or "") ~= "" then return end  -- the real file is configured
+    expect.error(function() torch.test() end, "set TORCH_TEST_FILE")
+  end)
+
+  local configured = (os.getenv("TORCH_TEST_FILE") or "") ~= ""
+
+  it("loads torch/testsuite.lua from the module path and runs the torch.test it defines", function()
+    if configured then return end  -- $TORCH_TEST_FILE takes precedence over the module path
+    local dir = os.tmpname()
+    os.remove(dir)
+    os.execute("mkdir -p " .. dir .. "/torch")
+    local f = assert(io.open(dir .. "/torch/testsuite.lua", "w"))
+    f:write("function torch.test(names) return 'ran ' .. tostring(names and names[1]) end\n")
+    f:close()
+    local saved, oldPath = torch.test, package.path
+    package.path = dir .. "/?.lua;" .. oldPath
+    local ok, result = pcall(torch.test, { "dot" })
+    package.path, torch.test = oldPath, saved
+    os.execute("rm -rf " .. dir)
+    expect.truthy(ok, tostring(result))
+    expect.eq(result, "ran dot", "the file's torch.test ran with the caller's arguments")
+  end)
+
+  it("refuses a file that does not define torch.test", function()
+    if configured then return end
+    local dir = os.tmpname()
+    os.remove(dir)
+    os.execute("mkdir -p " .. dir .. "/torch")
+    local f = assert(io.open(dir .. "/torch/testsuite.lua", "w"))
+    f:write("local unused = 1\n")
+    f:close()
+    local oldPath = package.path
+    package.path = dir .. "/?.lua;" .. oldPath
+    local ok, err = pcall(torch.test)
+    package.path = oldPath
+    os.execute("rm -rf " .. dir)
+    expect.eq(ok, false)
+    expect.truthy(tostring(err):find("did not define torch.test", 1, true), tostring(err))
+  end)
+end)

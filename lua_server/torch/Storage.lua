@@ -83,6 +83,8 @@ end
 function S:size() return tonumber(C.lt_tensor_size(self._h, 0)) end
 function S:elementSize() return ffi.sizeof(info_of(self).ctype) end
 function S:data() return element_ptr(self) end
+-- Torch7's FFI layer: the C struct behind the storage (here the native handle), valid while it lives
+function S:cdata() return self._h end
 function S:fill(v) call("fill_.Scalar", self._h, v); return self end
 function S:copy(src)
   if src:size() ~= self:size() then

@@ -326,6 +326,12 @@ function M:data()
   return ffi.cast(info.ptr, C.lt_tensor_data(self._h))
 end
 
+-- Torch7's FFI layer gave t:cdata(), the C struct behind the tensor, as an FFI pointer; ours
+-- is the native tensor handle. Like Torch7's, it is only valid while the tensor lives.
+function M:cdata()
+  return self._h
+end
+
 function M:totable()
   local sizes = core.sizes(self)
   if self:nElement() == 0 then return {} end

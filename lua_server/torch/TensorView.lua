@@ -30,6 +30,9 @@ function M:narrow(d, index, size)
 end
 
 function M:select(d, index)
+  -- Torch7 reads a 1-D tensor's element without looking at the dimension argument, and
+  -- Torch7 code relies on it (t:select(other, i):select(dim, j) for either dim)
+  if type(d) == "number" and self:dim() == 1 then d = 1 end
   local dd = dim_arg("select", self, d)
   local n = self:size(d)
   if type(index) ~= "number" or index < 1 or index > n then

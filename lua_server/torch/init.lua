@@ -19,6 +19,8 @@ require "torch.TensorApply"
 require "torch.Timer"
 require "torch.CmdLine"
 require "torch.Tester"
+-- torch.test(): runs torch7's own test/test.lua, given by $TORCH_TEST_FILE
+require "torch.test"
 
 -- LAPACK and convolution functions of the Torch7 tensor library (torch.* only)
 require "torch.TensorLapack"
