@@ -1,0 +1,45 @@
+-- Small matrix products run on one thread (OpenBLAS's rule, what Torch7 usually ran on):
+-- the results are the same as on any thread count, and the caller's thread setting is
+-- back in place afterwards, also when the product fails.
+require "torch"
+
+local function T(v) return torch.Tensor(v) end
+
+describe("small BLAS products on one thread", function()
+  it("gives hand-computed results for every small form", function()
+    local a = T({ { 1, 2, 3 }, { 4, 5, 6 } })
+    local b = T({ { 1, 0 }, { 0, 1 }, { 1, 1 } })
+    expect.same(torch.mm(a, b):totable(), { { 4, 5 }, { 10, 11 } })
+    local res = T({ { 1, 1 }, { 1, 1 } })
+    res:addmm(2, 3, a, b)  -- 2*res + 3*a*b
+    expect.same(res:totable(), { { 14, 17 }, { 32, 35 } })
+    expect.same(torch.mv(a, T({ 1, 1, 1 })):totable(), { 6, 15 })
+    expect.same(torch.ger(T({ 1, 2 }), T({ 3, 4 })):totable(), { { 3, 4 }, { 6, 8 } })
+    local bb = torch.bmm(a:view(1, 2, 3), b:view(1, 3, 2))
+    expect.same(bb[1]:totable(), { { 4, 5 }, { 10, 11 } })
+    local acc = torch.zeros(1, 2, 2):baddbmm(a:view(1, 2, 3), b:view(1, 3, 2))
+    expect.same(acc[1]:totable(), { { 4, 5 }, { 10, 11 } })
+  end)
+
+  it("agrees with the threaded path on both sides of the size rule", function()
+    torch.manualSeed(7)
+    for _, n in ipairs({ 8, 64, 80 }) do  -- 8^3 and 64^3 are small, 80^3 is not
+      local a, b = torch.randn(n, n), torch.randn(n, n)
+      local naive = torch.zeros(n, n)
+      for k = 1, n do naive:addr(a:select(2, k), b:select(1, k)) end
+      expect.near((torch.mm(a, b) - naive):abs():max(), 0, 1e-10, "n = " .. n)
+    end
+  end)
+
+  it("leaves torch.getnumthreads() as the caller set it, also after a failure", function()
+    local before = torch.getnumthreads()
+    torch.setnumthreads(2)
+    torch.mm(torch.ones(2, 3), torch.ones(3, 2))
+    expect.eq(torch.getnumthreads(), 2)
+    local ok, err = pcall(function() return torch.mm(torch.ones(2, 3), torch.ones(2, 2)) end)
+    expect.eq(ok, false)
+    expect.truthy(type(err) == "string" and err:find("2x3") ~= nil, "ATen's message names the sizes: " .. tostring(err))
+    expect.eq(torch.getnumthreads(), 2, "restored after the error")
+    torch.setnumthreads(before)
+  end)
+end)
