@@ -261,8 +261,30 @@ function M:contiguous()
   return self:clone()
 end
 
--- set(): empty; set(tensor): view of tensor; set(storage [, offset [, sizes [, strides]]])
-function M:set(src, offset, sizes, strides)
+-- Torch7's number form (storage, offset, sz1 [, st1 [, sz2 [, st2 ...]]]) as size and
+-- stride lists; a missing or negative stride is the contiguous one, as TH computed it.
+local function sizes_from_numbers(...)
+  local n = select("#", ...)
+  local sizes, strides = {}, {}
+  for i = 1, n, 2 do
+    local sz, st = select(i, ...)
+    if type(sz) ~= "number" or (st ~= nil and type(st) ~= "number") then return nil end
+    sizes[#sizes + 1], strides[#sizes + 1] = sz, st or -1
+  end
+  for d = #sizes, 1, -1 do
+    if strides[d] < 0 then strides[d] = d == #sizes and 1 or sizes[d + 1] * strides[d + 1] end
+  end
+  return sizes, strides
+end
+
+-- set(): empty; set(tensor): view of tensor; set(storage [, offset [, sizes [, strides]]]);
+-- set(storage, offset, sz1 [, st1 ...])
+function M:set(src, offset, sizes, strides, ...)
+  if type(sizes) == "number" and isStorage(src) then
+    local sz, st = sizes_from_numbers(sizes, strides, ...)
+    if not sz then core.bad_args("set", self, src, offset, sizes, strides, ...) end
+    sizes, strides = sz, st
+  end
   if src == nil then
     return self:set(self:storage(), 1, torch.LongStorage({ 0 }))
   end
@@ -360,11 +382,45 @@ function torch.getdefaulttensortype()
   return core.default.tensor
 end
 
+-- luaT's address of an object: the C object of a tensor or storage, the Lua object of a
+-- table, function or thread (even one whose __tostring hides it, as every nn module's does),
+-- the characters of a string.
+local function address_in(text)
+  local hex = text:match("0x(%x+)")
+  return hex and tonumber(hex, 16) or nil
+end
+
+-- LuaJIT's built-in functions print no address ("builtin#29"): number them instead, below
+-- zero where no address lies
+local hidden_ids = setmetatable({}, { __mode = "k" })
+local function id_of(obj, text)
+  local addr = address_in(text)
+  if addr then return addr end
+  if not hidden_ids[obj] then hidden_ids[obj] = -(#text + 1) - tonumber(text:match("%d+") or 0) * 1024 end
+  return hidden_ids[obj]
+end
+
 function torch.pointer(obj)
   if isTensor(obj) then return tonumber(ffi.cast("intptr_t", obj._h)) end
   if isStorage(obj) then return tonumber(ffi.cast("intptr_t", C.lt_tensor_storage_id(obj._h))) end
-  local addr = tostring(obj):match("0x%x+")
-  return addr and tonumber(addr) or nil
+  local kind = type(obj)
+  if kind == "string" then
+    return tonumber(ffi.cast("intptr_t", ffi.cast("const char *", obj)))
+  elseif kind == "cdata" then
+    local ok, p = pcall(ffi.cast, "intptr_t", obj)
+    if ok then return tonumber(p) end
+    return address_in(tostring(obj))
+  elseif kind == "table" then
+    local mt = debug.getmetatable(obj)
+    if mt == nil then return address_in(tostring(obj)) end
+    debug.setmetatable(obj, nil)
+    local text = tostring(obj)
+    debug.setmetatable(obj, mt)
+    return address_in(text)
+  elseif kind == "function" or kind == "thread" or kind == "userdata" then
+    return id_of(obj, tostring(obj))
+  end
+  error("torch.pointer: Torch object, table, thread, cdata or function expected, got " .. kind, 2)
 end
 
 function torch.setnumthreads(n) C.lt_set_num_threads(n) end
