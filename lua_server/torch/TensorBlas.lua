@@ -6,24 +6,17 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local call, wrap = aten.call, core.wrap
-local C = aten.C
-local type, error, select, pcall = type, error, select, pcall
+local one_thread = require "torch.one_thread"
+local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
 
--- Products below this many multiply-adds run on one thread, as OpenBLAS (Torch7's usual
--- BLAS) decided: waking the BLAS library's threads for a small product costs more than
--- the product, and on a busy machine far more (an LSTM step ran 10x slower).
+-- products below this many multiply-adds run on one thread, as OpenBLAS (Torch7's usual
+-- BLAS) decided (see torch/one_thread.lua)
 local SMALL_PRODUCT = 65536 * 4
 
 local function run_sized(work, ...)
-  if work >= SMALL_PRODUCT then return aten.run(...) end
-  local threads = C.lt_get_num_threads()
-  if threads <= 1 then return aten.run(...) end
-  C.lt_set_num_threads(1)
-  local ok, err = pcall(aten.run, ...)
-  C.lt_set_num_threads(threads)
-  if not ok then error(err, 0) end
+  return one_thread.run(work, SMALL_PRODUCT, aten.run, ...)
 end
 
 local function need_dim(fname, t, dims, what)

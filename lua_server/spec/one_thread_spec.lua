@@ -1,7 +1,10 @@
--- Small matrix products run on one thread (OpenBLAS's rule, what Torch7 usually ran on):
--- the results are the same as on any thread count, and the caller's thread setting is
--- back in place afterwards, also when the product fails.
+-- Small kernels run on one thread (torch/one_thread.lua): matrix products under OpenBLAS's
+-- size rule, nn's softmaxes and Tanh under ATen's grain size. The results are the same as on
+-- any thread count, and the caller's thread setting is back in place afterwards, also when
+-- the kernel fails.
 require "torch"
+require "nn"
+local one_thread = require "torch.one_thread"
 
 local function T(v) return torch.Tensor(v) end
 
@@ -41,5 +44,35 @@ describe("small BLAS products on one thread", function()
     expect.truthy(type(err) == "string" and err:find("2x3") ~= nil, "ATen's message names the sizes: " .. tostring(err))
     expect.eq(torch.getnumthreads(), 2, "restored after the error")
     torch.setnumthreads(before)
+  end)
+end)
+
+describe("one_thread.run", function()
+  it("runs on one thread below the limit and restores the setting, also after an error", function()
+    local before = torch.getnumthreads()
+    torch.setnumthreads(2)
+    local seen
+    one_thread.run(10, 100, function() seen = torch.getnumthreads() end)
+    expect.eq(seen, 1, "inside, below the limit")
+    expect.eq(torch.getnumthreads(), 2, "after")
+    one_thread.run(100, 100, function() seen = torch.getnumthreads() end)
+    expect.eq(seen, 2, "at the limit the setting holds")
+    expect.error(function() one_thread.run(1, 100, error, "kernel failed: sizes 2x3") end,
+      "kernel failed: sizes 2x3")
+    expect.eq(torch.getnumthreads(), 2, "restored after the error")
+    torch.setnumthreads(before)
+  end)
+
+  it("nn.LogSoftMax, nn.SoftMax and nn.Tanh give hand-computed values on small input", function()
+    local x = torch.Tensor({ { 0, math.log(3) }, { 1, 1 } })
+    local lsm = nn.LogSoftMax():forward(x)
+    expect.near(lsm[1][1], math.log(0.25), 1e-12)
+    expect.near(lsm[1][2], math.log(0.75), 1e-12)
+    expect.near(lsm[2][1], math.log(0.5), 1e-12)
+    local sm = nn.SoftMax()
+    expect.near(sm:forward(x)[1][2], 0.75, 1e-12)
+    local g = sm:backward(x, torch.Tensor({ { 1, 0 }, { 0, 0 } }))
+    expect.near(g[1][1], 0.25 * 0.75, 1e-12, "dy1/dx1 = p1 (1 - p1)")
+    expect.near(nn.Tanh():forward(torch.Tensor({ 0.5 }))[1], math.tanh(0.5), 1e-15)
   end)
 end)
