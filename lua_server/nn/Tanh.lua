@@ -1,10 +1,15 @@
 -- nn.Tanh: y = tanh(x); dx = dy * (1 - y^2).
 local torch = require "torch"
 local aten = require "aten"
+local one_thread = require "torch.one_thread"
 local Tanh = torch.class("nn.Tanh", "nn.Module")
 
+-- below ATen's grain size the kernel runs on one thread (see torch/one_thread.lua)
+local SMALL = 32768
+local function tanh_into(output, input) output:tanh(input) end
+
 function Tanh:updateOutput(input)
-  self.output:tanh(input)
+  one_thread.run(input:nElement(), SMALL, tanh_into, self.output, input)
   return self.output
 end
 

@@ -263,8 +263,30 @@ function M:contiguous()
   return self:clone()
 end
 
--- set(): empty; set(tensor): view of tensor; set(storage [, offset [, sizes [, strides]]])
-function M:set(src, offset, sizes, strides)
+-- Torch7's number form (storage, offset, sz1 [, st1 [, sz2 [, st2 ...]]]) as size and
+-- stride lists; a missing or negative stride is the contiguous one, as TH computed it.
+local function sizes_from_numbers(...)
+  local n = select("#", ...)
+  local sizes, strides = {}, {}
+  for i = 1, n, 2 do
+    local sz, st = select(i, ...)
+    if type(sz) ~= "number" or (st ~= nil and type(st) ~= "number") then return nil end
+    sizes[#sizes + 1], strides[#sizes + 1] = sz, st or -1
+  end
+  for d = #sizes, 1, -1 do
+    if strides[d] < 0 then strides[d] = d == #sizes and 1 or sizes[d + 1] * strides[d + 1] end
+  end
+  return sizes, strides
+end
+
+-- set(): empty; set(tensor): view of tensor; set(storage [, offset [, sizes [, strides]]]);
+-- set(storage, offset, sz1 [, st1 ...])
+function M:set(src, offset, sizes, strides, ...)
+  if type(sizes) == "number" and isStorage(src) then
+    local sz, st = sizes_from_numbers(sizes, strides, ...)
+    if not sz then core.bad_args("set", self, src, offset, sizes, strides, ...) end
+    sizes, strides = sz, st
+  end
   if src == nil then  -- detach: an empty tensor on no storage of its own
     return self:set(core.new(core.info(self), { 0 }))
   end
@@ -372,6 +394,16 @@ end
 -- the address luaT gave: the C object of a tensor or storage, else the Lua object's own
 -- (read from tostring with any __tostring set aside, as lua_topointer ignores it)
 local POINTER_TYPES = { table = true, ["function"] = true, thread = true, userdata = true, cdata = true }
+
+-- LuaJIT's built-in functions print no address ("builtin#29"): number them instead, below
+-- zero where no address lies
+local hidden_ids = setmetatable({}, { __mode = "k" })
+local function id_of(obj, text)
+  local hex = text:match("0x(%x+)")
+  if hex then return tonumber(hex, 16) end
+  if not hidden_ids[obj] then hidden_ids[obj] = -(#text + 1) - tonumber(text:match("%d+") or 0) * 1024 end
+  return hidden_ids[obj]
+end
 function torch.pointer(obj)
   if isTensor(obj) then return tonumber(ffi.cast("intptr_t", obj._h)) end
   if isStorage(obj) then return tonumber(ffi.cast("intptr_t", C.lt_tensor_storage_id(obj._h))) end
@@ -387,7 +419,7 @@ function torch.pointer(obj)
   else
     text = tostring(obj)
   end
-  return tonumber(text:match("0x(%x+)"), 16)
+  return id_of(obj, text)
 end
 
 function torch.setnumthreads(n) C.lt_set_num_threads(n) end

@@ -6,10 +6,18 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local call, wrap = aten.call, core.wrap
-local run = aten.run
+local one_thread = require "torch.one_thread"
 local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
+
+-- products below this many multiply-adds run on one thread, as OpenBLAS (Torch7's usual
+-- BLAS) decided (see torch/one_thread.lua)
+local SMALL_PRODUCT = 65536 * 4
+
+local function run_sized(work, ...)
+  return one_thread.run(work, SMALL_PRODUCT, aten.run, ...)
+end
 
 local function need_dim(fname, t, dims, what)
   if not isTensor(t) then error(fname .. ": " .. what .. " must be a tensor, got " .. type(t), 4) end
@@ -50,7 +58,7 @@ local function addform(fname, self, ...)
   return beta, m, alpha, x, y
 end
 
-local function blas(fname, xdim, ydim, out_sizes, op, overload)
+local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
   M["add" .. fname] = function(self, ...)
     local beta, m, alpha, x, y = addform("add" .. fname, self, ...)
     need_dim("add" .. fname, x, xdim, "first operand")
@@ -60,7 +68,7 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
       resize(self, sizes)
       self:copy(m)
     end
-    run(op .. "_", self._h, x._h, y._h, beta, alpha)
+    run_sized(work(x, y), op .. "_", self._h, x._h, y._h, beta, alpha)
     return self
   end
   if overload then
@@ -73,29 +81,33 @@ local function blas(fname, xdim, ydim, out_sizes, op, overload)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
-      run(overload_out, x._h, y._h, self._h)
+      run_sized(work(x, y), overload_out, x._h, y._h, self._h)
       return self
     end
   end
 end
 
-blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end, "addmm", "mm")
-blas("mv", 2, 1, function(a) return { a:size(1) } end, "addmv", "mv")
-blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end, "addr", "ger")
-blas("bmm", 3, 3, function(a, b) return { a:size(2), b:size(3) } end, "addbmm")
+blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end,
+  function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm")
+blas("mv", 2, 1, function(a) return { a:size(1) } end,
+  function(a) return a:size(1) * a:size(2) end, "addmv", "mv")
+blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end,
+  function(a, b) return a:size(1) * b:size(1) end, "addr", "ger")
+blas("bmm", 3, 3, function(a, b) return { a:size(2), b:size(3) } end,
+  function(a, b) return a:size(1) * a:size(2) * a:size(3) * b:size(3) end, "addbmm")
 M.baddbmm = function(self, ...)
   local beta, m, alpha, x, y = addform("baddbmm", self, ...)
   need_dim("baddbmm", x, 3, "first operand")
   need_dim("baddbmm", y, 3, "second operand")
   if m ~= self then resize(self, { x:size(1), x:size(2), y:size(3) }); self:copy(m) end
-  run("baddbmm_", self._h, x._h, y._h, beta, alpha)
+  run_sized(x:size(1) * x:size(2) * x:size(3) * y:size(3), "baddbmm_", self._h, x._h, y._h, beta, alpha)
   return self
 end
 M.bmm = function(self, x, y)
   need_dim("bmm", x, 3, "first operand")
   need_dim("bmm", y, 3, "second operand")
   resize(self, { x:size(1), x:size(2), y:size(3) })
-  run("bmm.out", x._h, y._h, self._h)
+  run_sized(x:size(1) * x:size(2) * x:size(3) * y:size(3), "bmm.out", x._h, y._h, self._h)
   return self
 end
 
