@@ -270,6 +270,53 @@ lt_tensor* lt_tensor_storage_view(lt_tensor* t) {
   return r;
 }
 
+// ---- fast paths -------------------------------------------------------------------------
+// The few new-tensor operators small-tensor code calls most, reached without the boxed
+// stack (each saves the IValue marshalling of a boxed call). Same ATen kernels, same numbers.
+
+// Torch7's clone: a contiguous copy; a contiguous CPU source is one memcpy.
+lt_tensor* lt_tensor_clone(lt_tensor* t) {
+  lt_tensor* r = nullptr;
+  guarded([&] {
+    const at::Tensor& src = t->t;
+    if (src.device().is_cpu() && src.is_contiguous() && src.numel() > 0) {
+      at::Tensor dst = at::empty(src.sizes(), src.options());
+      std::memcpy(dst.data_ptr(), src.data_ptr(), src.nbytes());
+      r = wrap(std::move(dst));
+    } else {
+      r = wrap(src.clone(at::MemoryFormat::Contiguous));
+    }
+  });
+  return r;
+}
+
+lt_tensor* lt_tensor_narrow(lt_tensor* t, int dim, int64_t start, int64_t length) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(t->t.narrow(dim, start, length)); });
+  return r;
+}
+
+lt_tensor* lt_tensor_select(lt_tensor* t, int dim, int64_t index) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(t->t.select(dim, index)); });
+  return r;
+}
+
+// a + alpha * b (alpha an integer, as the operators pass +1 and -1)
+lt_tensor* lt_tensor_add(lt_tensor* a, lt_tensor* b, int64_t alpha) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(at::add(a->t, b->t, alpha)); });
+  return r;
+}
+
+// The whole-tensor sum accumulated in `dtype`, as a double (canonical NaN, see lt_stack_double).
+int lt_tensor_sum(lt_tensor* t, int dtype, double* out) {
+  return guarded([&] {
+    double v = at::sum(t->t, (c10::ScalarType)dtype).item<double>();
+    *out = std::isnan(v) ? std::copysign(std::numeric_limits<double>::quiet_NaN(), v) : v;
+  });
+}
+
 void lt_set_num_threads(int n) { at::set_num_threads(n); }
 int lt_get_num_threads(void) { return at::get_num_threads(); }
 int lt_cuda_available(void) { return at::hasCUDA() ? 1 : 0; }

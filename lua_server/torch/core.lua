@@ -68,6 +68,12 @@ function core.wrap(h)
   return core.make(core.tensor_mt[core.info_of_handle(h)], h)
 end
 
+-- Wrap a fresh raw handle from one of the shim's fast paths (nil: the call failed) as a
+-- tensor of t's own type, skipping the type lookup.
+function core.wrap_as(t, h)
+  return core.make(getmetatable(t), aten.own(h))
+end
+
 function core.wrap_storage(h)
   return core.make(core.storage_mt[core.info_of_handle(h)], h)
 end
