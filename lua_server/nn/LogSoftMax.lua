@@ -5,19 +5,20 @@ local aten = require "aten"
 local core = require "torch.core"
 require "nn.SoftMax"
 local call = aten.call
+local run = aten.run
 local LogSoftMax, parent = torch.class("nn.LogSoftMax", "nn.Module")
 
 function LogSoftMax:updateOutput(input)
   local dim = nn.SoftMax.featureDim(input, torch.type(self))
   self.output:resizeAs(input)
-  call("_log_softmax.out", input._h, dim, false, self.output._h)
+  run("_log_softmax.out", input._h, dim, false, self.output._h)
   return self.output
 end
 
 function LogSoftMax:updateGradInput(input, gradOutput)
   local dim = nn.SoftMax.featureDim(input, torch.type(self))
   self.gradInput:resizeAs(input)
-  call("_log_softmax_backward_data.out", gradOutput:contiguous()._h, self.output._h, dim,
+  run("_log_softmax_backward_data.out", gradOutput:contiguous()._h, self.output._h, dim,
     core.info(self.output).dtype, self.gradInput._h)
   return self.gradInput
 end

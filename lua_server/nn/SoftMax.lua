@@ -5,6 +5,7 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 local call = aten.call
+local run = aten.run
 local SoftMax, parent = torch.class("nn.SoftMax", "nn.Module")
 
 -- the 0-based ATen dimension Torch7's softmaxes normalize over
@@ -18,14 +19,14 @@ end
 function SoftMax:updateOutput(input)
   local dim = SoftMax.featureDim(input, torch.type(self))
   self.output:resizeAs(input)
-  call("_softmax.out", input._h, dim, false, self.output._h)
+  run("_softmax.out", input._h, dim, false, self.output._h)
   return self.output
 end
 
 function SoftMax:updateGradInput(input, gradOutput)
   local dim = SoftMax.featureDim(input, torch.type(self))
   self.gradInput:resizeAs(input)
-  call("_softmax_backward_data.out", gradOutput:contiguous()._h, self.output._h, dim,
+  run("_softmax_backward_data.out", gradOutput:contiguous()._h, self.output._h, dim,
     core.info(self.output).dtype, self.gradInput._h)
   return self.gradInput
 end

@@ -74,6 +74,11 @@ function core.wrap_as(t, h)
   return core.make(getmetatable(t), aten.own(h))
 end
 
+-- Wrap an owned handle of a view of t (so of t's type) without the type lookup.
+function core.view_of(t, h)
+  return core.make(getmetatable(t), h)
+end
+
 function core.wrap_storage(h)
   return core.make(core.storage_mt[core.info_of_handle(h)], h)
 end
