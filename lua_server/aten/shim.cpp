@@ -63,6 +63,15 @@ lt_tensor* wrap(at::Tensor t) { return new lt_tensor{std::move(t)}; }
 
 std::vector<int64_t> to_vec(const int64_t* p, int n) { return std::vector<int64_t>(p, p + n); }
 
+// TH's sumall on contiguous data: one double accumulator, element by element
+template <class T>
+double sequential_sum(const at::Tensor& t) {
+  const T* p = t.const_data_ptr<T>();
+  double sum = 0;
+  for (int64_t i = 0, n = t.numel(); i < n; i++) sum += p[i];
+  return sum;
+}
+
 }  // namespace
 
 extern "C" {
@@ -310,9 +319,17 @@ lt_tensor* lt_tensor_add(lt_tensor* a, lt_tensor* b, int64_t alpha) {
 }
 
 // The whole-tensor sum accumulated in `dtype`, as a double (canonical NaN, see lt_stack_double).
+// A contiguous CPU Float/Double tensor is summed as TH's sumall does: one double
+// accumulator, element by element (ATen's cascade sum rounds differently).
 int lt_tensor_sum(lt_tensor* t, int dtype, double* out) {
   return guarded([&] {
-    double v = at::sum(t->t, (c10::ScalarType)dtype).item<double>();
+    const at::Tensor& src = t->t;
+    auto st = src.scalar_type();
+    bool sequential = (c10::ScalarType)dtype == at::kDouble && src.device().is_cpu() &&
+                      src.is_contiguous() && (st == at::kDouble || st == at::kFloat);
+    double v = !sequential             ? at::sum(src, (c10::ScalarType)dtype).item<double>()
+               : st == at::kDouble ? sequential_sum<double>(src)
+                                   : sequential_sum<float>(src);
     *out = std::isnan(v) ? std::copysign(std::numeric_limits<double>::quiet_NaN(), v) : v;
   });
 }

@@ -50,6 +50,14 @@ describe("new-tensor fast paths", function()
     expect.truthy(s ~= s, "NaN comes back as a Lua NaN")
     expect.eq(type(torch.FloatTensor({ 0.1 }):sum()), "number")
   end)
+
+  it("sum adds element by element into one double, as TH's sumall", function()
+    -- 2^53 + 1 rounds back to 2^53 (ties to even), so each 1 is lost in order; a
+    -- pairwise or vectorised sum would keep them and give 4
+    expect.eq(torch.Tensor({ 2 ^ 53, 1, 1, 1, 1, -2 ^ 53 }):sum(), 0)
+    -- float elements accumulate in double: nothing is lost
+    expect.eq(torch.FloatTensor({ 2 ^ 24, 1, 1, 1, 1, -2 ^ 24 }):sum(), 4)
+  end)
 end)
 
 describe("tensors filled by the C generator", function()

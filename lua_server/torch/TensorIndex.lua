@@ -106,7 +106,7 @@ local function index_for(methods) return function(self, key)
   if tk == "userdata" and isTensor(key) then return self:maskedSelect(key) end
   local v, is_element = resolve(self, key)
   if is_element then return scalar_of(v, core.info(self)) end
-  return core.make(getmetatable(self), v)  -- views keep self's type
+  return core.make(getmetatable(self), v, true)  -- a view of self, of self's type
 end end
 
 local function newindex(self, key, value)

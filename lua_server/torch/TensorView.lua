@@ -6,7 +6,7 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local C = aten.C
-local call, wrap, wrap_as, view_of = aten.call, core.wrap, core.wrap_as, core.view_of
+local call, wrap, view_of = aten.call, core.wrap, core.view_of
 local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
@@ -26,7 +26,7 @@ function M:narrow(d, index, size)
     error(string.format("narrow: range [%s, %s] out of range for dimension %d of size %d",
       tostring(index), tostring(type(index) == "number" and type(size) == "number" and index + size - 1 or size), d, n), 2)
   end
-  return wrap_as(self, C.lt_tensor_narrow(self._h, dd, index - 1, size))
+  return core.view_as(self, C.lt_tensor_narrow(self._h, dd, index - 1, size))
 end
 
 function M:select(d, index)
@@ -44,7 +44,7 @@ function M:select(d, index)
     end
     return core.scalar_of(call("select.int", h, dd, index - 1), info)
   end
-  return wrap_as(self, C.lt_tensor_select(h, dd, index - 1))
+  return core.view_as(self, C.lt_tensor_select(h, dd, index - 1))
 end
 
 -- sub(s1, e1 [, s2, e2 ...]): inclusive ranges per dimension, negatives from the end
