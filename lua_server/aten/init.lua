@@ -76,6 +76,11 @@ lt_tensor* lt_tensor_zeros(const int64_t* sizes, int ndim, int dtype, int device
 int lt_tensor_set_storage(lt_tensor* self, lt_tensor* src, int64_t offset, const int64_t* sizes,
                           const int64_t* strides, int ndim);
 lt_tensor* lt_tensor_storage_view(lt_tensor* t);
+lt_tensor* lt_tensor_clone(lt_tensor* t);
+lt_tensor* lt_tensor_narrow(lt_tensor* t, int dim, int64_t start, int64_t length);
+lt_tensor* lt_tensor_select(lt_tensor* t, int dim, int64_t index);
+lt_tensor* lt_tensor_add(lt_tensor* a, lt_tensor* b, int64_t alpha);
+int lt_tensor_sum(lt_tensor* t, int dtype, double* out);
 void lt_set_num_threads(int n);
 int lt_get_num_threads(void);
 int lt_cuda_available(void);

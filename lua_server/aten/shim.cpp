@@ -63,6 +63,15 @@ lt_tensor* wrap(at::Tensor t) { return new lt_tensor{std::move(t)}; }
 
 std::vector<int64_t> to_vec(const int64_t* p, int n) { return std::vector<int64_t>(p, p + n); }
 
+// TH's sumall on contiguous data: one double accumulator, element by element
+template <class T>
+double sequential_sum(const at::Tensor& t) {
+  const T* p = t.const_data_ptr<T>();
+  double sum = 0;
+  for (int64_t i = 0, n = t.numel(); i < n; i++) sum += p[i];
+  return sum;
+}
+
 }  // namespace
 
 extern "C" {
@@ -268,6 +277,61 @@ lt_tensor* lt_tensor_storage_view(lt_tensor* t) {
     r = wrap(v);
   });
   return r;
+}
+
+// ---- fast paths -------------------------------------------------------------------------
+// The few new-tensor operators small-tensor code calls most, reached without the boxed
+// stack (each saves the IValue marshalling of a boxed call). Same ATen kernels, same numbers.
+
+// Torch7's clone: a contiguous copy; a contiguous CPU source is one memcpy.
+lt_tensor* lt_tensor_clone(lt_tensor* t) {
+  lt_tensor* r = nullptr;
+  guarded([&] {
+    const at::Tensor& src = t->t;
+    if (src.device().is_cpu() && src.is_contiguous() && src.numel() > 0) {
+      at::Tensor dst = at::empty(src.sizes(), src.options());
+      std::memcpy(dst.data_ptr(), src.data_ptr(), src.nbytes());
+      r = wrap(std::move(dst));
+    } else {
+      r = wrap(src.clone(at::MemoryFormat::Contiguous));
+    }
+  });
+  return r;
+}
+
+lt_tensor* lt_tensor_narrow(lt_tensor* t, int dim, int64_t start, int64_t length) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(t->t.narrow(dim, start, length)); });
+  return r;
+}
+
+lt_tensor* lt_tensor_select(lt_tensor* t, int dim, int64_t index) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(t->t.select(dim, index)); });
+  return r;
+}
+
+// a + alpha * b (alpha an integer, as the operators pass +1 and -1)
+lt_tensor* lt_tensor_add(lt_tensor* a, lt_tensor* b, int64_t alpha) {
+  lt_tensor* r = nullptr;
+  guarded([&] { r = wrap(at::add(a->t, b->t, alpha)); });
+  return r;
+}
+
+// The whole-tensor sum accumulated in `dtype`, as a double (canonical NaN, see lt_stack_double).
+// A contiguous CPU Float/Double tensor is summed as TH's sumall does: one double
+// accumulator, element by element (ATen's cascade sum rounds differently).
+int lt_tensor_sum(lt_tensor* t, int dtype, double* out) {
+  return guarded([&] {
+    const at::Tensor& src = t->t;
+    auto st = src.scalar_type();
+    bool sequential = (c10::ScalarType)dtype == at::kDouble && src.device().is_cpu() &&
+                      src.is_contiguous() && (st == at::kDouble || st == at::kFloat);
+    double v = !sequential             ? at::sum(src, (c10::ScalarType)dtype).item<double>()
+               : st == at::kDouble ? sequential_sum<double>(src)
+                                   : sequential_sum<float>(src);
+    *out = std::isnan(v) ? std::copysign(std::numeric_limits<double>::quiet_NaN(), v) : v;
+  });
 }
 
 void lt_set_num_threads(int n) { at::set_num_threads(n); }

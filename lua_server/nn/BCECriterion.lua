@@ -4,6 +4,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local BCECriterion, parent = torch.class("nn.BCECriterion", "nn.Criterion")
 
 local MEAN, SUM = 1, 2
@@ -48,7 +49,7 @@ function BCECriterion:updateGradInput(input, target)
   local g = call("binary_cross_entropy_backward", nn.utils.scalarLike(input, 1), input._h, t._h, w,
     reduction)
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, g, false)
+  run("copy_", self.gradInput._h, g, false)
   return self.gradInput
 end
 

@@ -6,6 +6,7 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 local call = aten.call
+local run = aten.run
 local ClassNLLCriterion, parent = torch.class("nn.ClassNLLCriterion", "nn.Criterion")
 
 local SUM = 2
@@ -95,7 +96,7 @@ function ClassNLLCriterion:updateGradInput(input, target)
   local g = call("nll_loss_backward", nn.utils.scalarLike(input, scale), batch._h, t, w, SUM,
     self.ignoreIndex - 1, nn.utils.scalarLike(input, totalWeight))
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
+  run("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
   return self.gradInput
 end
 

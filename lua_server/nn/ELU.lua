@@ -3,6 +3,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local ELU, parent = torch.class("nn.ELU", "nn.Module")
 
 function ELU:__init(alpha, inplace)
@@ -15,11 +16,11 @@ end
 
 function ELU:updateOutput(input)
   if self.inplace then
-    call("elu_", input._h, self.alpha, 1, 1)
+    run("elu_", input._h, self.alpha, 1, 1)
     self.output:set(input)
   else
     self.output:resizeAs(input)
-    call("elu.out", input._h, self.alpha, 1, 1, self.output._h)
+    run("elu.out", input._h, self.alpha, 1, 1, self.output._h)
   end
   return self.output
 end
@@ -27,7 +28,7 @@ end
 function ELU:updateGradInput(input, gradOutput)
   local dest = self.gradInput
   if self.inplace then dest = gradOutput else dest:resizeAs(input) end
-  call("elu_backward.grad_input", gradOutput._h, self.alpha, 1, 1, true, self.output._h, dest._h)
+  run("elu_backward.grad_input", gradOutput._h, self.alpha, 1, 1, true, self.output._h, dest._h)
   if self.inplace then self.gradInput:set(gradOutput) end
   return self.gradInput
 end

@@ -3,6 +3,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local HardTanh, parent = torch.class("nn.HardTanh", "nn.Module")
 
 function HardTanh:__init(min_value, max_value, inplace)
@@ -18,11 +19,11 @@ function HardTanh:updateOutput(input)
   self.min_val = self.min_val or -1
   self.max_val = self.max_val or 1
   if self.inplace then
-    call("hardtanh_", input._h, self.min_val, self.max_val)
+    run("hardtanh_", input._h, self.min_val, self.max_val)
     self.output:set(input)
   else
     self.output:resizeAs(input)
-    call("hardtanh.out", input._h, self.min_val, self.max_val, self.output._h)
+    run("hardtanh.out", input._h, self.min_val, self.max_val, self.output._h)
   end
   return self.output
 end
@@ -30,11 +31,11 @@ end
 -- in place the input holds the output; clamped values sit on the bounds either way
 function HardTanh:updateGradInput(input, gradOutput)
   if self.inplace then
-    call("hardtanh_backward.grad_input", gradOutput._h, input._h, self.min_val, self.max_val, gradOutput._h)
+    run("hardtanh_backward.grad_input", gradOutput._h, input._h, self.min_val, self.max_val, gradOutput._h)
     self.gradInput:set(gradOutput)
   else
     self.gradInput:resizeAs(input)
-    call("hardtanh_backward.grad_input", gradOutput._h, input._h, self.min_val, self.max_val,
+    run("hardtanh_backward.grad_input", gradOutput._h, input._h, self.min_val, self.max_val,
       self.gradInput._h)
   end
   return self.gradInput

@@ -3,6 +3,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local LeakyReLU, parent = torch.class("nn.LeakyReLU", "nn.Module")
 
 function LeakyReLU:__init(negval, ip)
@@ -19,22 +20,22 @@ end
 
 function LeakyReLU:updateOutput(input)
   if self.inplace then
-    call("leaky_relu_", input._h, self.negval)
+    run("leaky_relu_", input._h, self.negval)
     self.output:set(input)
   else
     self.output:resizeAs(input)
-    call("leaky_relu.out", input._h, self.negval, self.output._h)
+    run("leaky_relu.out", input._h, self.negval, self.output._h)
   end
   return self.output
 end
 
 function LeakyReLU:updateGradInput(input, gradOutput)
   if self.inplace then
-    call("leaky_relu_backward.grad_input", gradOutput._h, input._h, self.negval, false, gradOutput._h)
+    run("leaky_relu_backward.grad_input", gradOutput._h, input._h, self.negval, false, gradOutput._h)
     self.gradInput:set(gradOutput)
   else
     self.gradInput:resizeAs(input)
-    call("leaky_relu_backward.grad_input", gradOutput._h, input._h, self.negval, false, self.gradInput._h)
+    run("leaky_relu_backward.grad_input", gradOutput._h, input._h, self.negval, false, self.gradInput._h)
   end
   return self.gradInput
 end

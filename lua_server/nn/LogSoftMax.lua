@@ -4,16 +4,16 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 require "nn.SoftMax"
-local call = aten.call
 local one_thread = require "torch.one_thread"
 -- below ATen's grain size the kernel runs on one thread (see torch/one_thread.lua)
 local SMALL = 32768
+local run = aten.run
 local LogSoftMax, parent = torch.class("nn.LogSoftMax", "nn.Module")
 
 function LogSoftMax:updateOutput(input)
   local dim = nn.SoftMax.featureDim(input, torch.type(self))
   self.output:resizeAs(input)
-  one_thread.run(input:nElement(), SMALL, call, "_log_softmax.out", input._h, dim, false,
+  one_thread.run(input:nElement(), SMALL, run, "_log_softmax.out", input._h, dim, false,
     self.output._h)
   return self.output
 end
@@ -21,7 +21,7 @@ end
 function LogSoftMax:updateGradInput(input, gradOutput)
   local dim = nn.SoftMax.featureDim(input, torch.type(self))
   self.gradInput:resizeAs(input)
-  one_thread.run(input:nElement(), SMALL, call, "_log_softmax_backward_data.out",
+  one_thread.run(input:nElement(), SMALL, run, "_log_softmax_backward_data.out",
     gradOutput:contiguous()._h, self.output._h, dim, core.info(self.output).dtype,
     self.gradInput._h)
   return self.gradInput

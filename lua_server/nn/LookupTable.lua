@@ -5,6 +5,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local LookupTable, parent = torch.class("nn.LookupTable", "nn.Module")
 
 LookupTable.__version = 4
@@ -117,9 +118,9 @@ function LookupTable:accGradParameters(input, gradOutput, scale)
     -- ATen's embedding backward knows padding and frequency scaling
     local gw = call("embedding_dense_backward", g._h, idx0, self.weight:size(1), pad - 1,
       self.shouldScaleGradByFreq or false)
-    call("add_.Tensor", self.gradWeight._h, gw, scale)
+    run("add_.Tensor", self.gradWeight._h, gw, scale)
   else
-    call("index_add_", self.gradWeight._h, 0, idx0, g._h, scale)
+    run("index_add_", self.gradWeight._h, 0, idx0, g._h, scale)
   end
 end
 
@@ -129,7 +130,7 @@ function LookupTable:renorm(input)
   self._input:resize(input:size()):copy(input)
   local idx = flatIndices(self._input)
   local idx0 = call("sub.Scalar", idx._h, 1, 1)
-  call("embedding_renorm_", self.weight._h, idx0, self.maxNorm, self.normType or 2)
+  run("embedding_renorm_", self.weight._h, idx0, self.maxNorm, self.normType or 2)
 end
 
 function LookupTable:type(type, tensorCache)

@@ -5,6 +5,7 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 local call = aten.call
+local run = aten.run
 local MultiLabelMarginCriterion, parent = torch.class("nn.MultiLabelMarginCriterion", "nn.Criterion")
 
 local MEAN, SUM = 1, 2
@@ -39,7 +40,7 @@ function MultiLabelMarginCriterion:updateGradInput(input, target)
   local g = call("multilabel_margin_loss_backward", nn.utils.scalarLike(input, 1), input._h, t, r,
     self.isTarget:typeAs(input)._h)
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, g, false)
+  run("copy_", self.gradInput._h, g, false)
   return self.gradInput
 end
 

@@ -6,6 +6,7 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 local call = aten.call
+local run = aten.run
 local MultiMarginCriterion, parent = torch.class("nn.MultiMarginCriterion", "nn.Criterion")
 
 local MEAN, SUM = 1, 2
@@ -51,7 +52,7 @@ function MultiMarginCriterion:updateGradInput(input, target)
   local g = call("multi_margin_loss_backward", nn.utils.scalarLike(input, 1), x, t, self.p,
     self.margin, w, r)
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
+  run("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
   return self.gradInput
 end
 

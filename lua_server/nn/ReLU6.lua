@@ -2,6 +2,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local ReLU6, parent = torch.class("nn.ReLU6", "nn.Module")
 
 function ReLU6:__init(inplace)
@@ -12,22 +13,22 @@ end
 
 function ReLU6:updateOutput(input)
   if self.inplace then
-    call("hardtanh_", input._h, 0, 6)
+    run("hardtanh_", input._h, 0, 6)
     self.output:set(input)
   else
     self.output:resizeAs(input)
-    call("hardtanh.out", input._h, 0, 6, self.output._h)
+    run("hardtanh.out", input._h, 0, 6, self.output._h)
   end
   return self.output
 end
 
 function ReLU6:updateGradInput(input, gradOutput)
   if self.inplace then
-    call("hardtanh_backward.grad_input", gradOutput._h, input._h, 0, 6, gradOutput._h)
+    run("hardtanh_backward.grad_input", gradOutput._h, input._h, 0, 6, gradOutput._h)
     self.gradInput:set(gradOutput)
   else
     self.gradInput:resizeAs(input)
-    call("hardtanh_backward.grad_input", gradOutput._h, input._h, 0, 6, self.gradInput._h)
+    run("hardtanh_backward.grad_input", gradOutput._h, input._h, 0, 6, self.gradInput._h)
   end
   return self.gradInput
 end

@@ -10,7 +10,7 @@ end
 
 function Sigmoid:updateGradInput(input, gradOutput)
   self.gradInput:resizeAs(self.output)
-  aten.call("sigmoid_backward.grad_input", gradOutput._h, self.output._h, self.gradInput._h)
+  aten.run("sigmoid_backward.grad_input", gradOutput._h, self.output._h, self.gradInput._h)
   return self.gradInput
 end
 

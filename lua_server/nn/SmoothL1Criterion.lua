@@ -3,6 +3,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local SmoothL1Criterion, parent = torch.class("nn.SmoothL1Criterion", "nn.Criterion")
 
 local MEAN, SUM = 1, 2
@@ -26,7 +27,7 @@ function SmoothL1Criterion:updateGradInput(input, target)
   local g = call("smooth_l1_loss_backward", nn.utils.scalarLike(input, 1), input._h, target._h,
     reduction(self), 1.0)
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, g, false)
+  run("copy_", self.gradInput._h, g, false)
   return self.gradInput
 end
 

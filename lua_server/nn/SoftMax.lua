@@ -4,10 +4,10 @@
 local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
-local call = aten.call
 local one_thread = require "torch.one_thread"
 -- below ATen's grain size the kernel runs on one thread (see torch/one_thread.lua)
 local SMALL = 32768
+local run = aten.run
 local SoftMax, parent = torch.class("nn.SoftMax", "nn.Module")
 
 -- the 0-based ATen dimension Torch7's softmaxes normalize over
@@ -21,7 +21,7 @@ end
 function SoftMax:updateOutput(input)
   local dim = SoftMax.featureDim(input, torch.type(self))
   self.output:resizeAs(input)
-  one_thread.run(input:nElement(), SMALL, call, "_softmax.out", input._h, dim, false,
+  one_thread.run(input:nElement(), SMALL, run, "_softmax.out", input._h, dim, false,
     self.output._h)
   return self.output
 end
@@ -29,7 +29,7 @@ end
 function SoftMax:updateGradInput(input, gradOutput)
   local dim = SoftMax.featureDim(input, torch.type(self))
   self.gradInput:resizeAs(input)
-  one_thread.run(input:nElement(), SMALL, call, "_softmax_backward_data.out",
+  one_thread.run(input:nElement(), SMALL, run, "_softmax_backward_data.out",
     gradOutput:contiguous()._h, self.output._h, dim, core.info(self.output).dtype,
     self.gradInput._h)
   return self.gradInput

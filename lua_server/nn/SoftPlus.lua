@@ -3,6 +3,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local call = aten.call
+local run = aten.run
 local SoftPlus, parent = torch.class("nn.SoftPlus", "nn.Module")
 
 function SoftPlus:__init(beta, threshold)
@@ -13,13 +14,13 @@ end
 
 function SoftPlus:updateOutput(input)
   self.output:resizeAs(input)
-  call("softplus.out", input._h, self.beta, self.threshold, self.output._h)
+  run("softplus.out", input._h, self.beta, self.threshold, self.output._h)
   return self.output
 end
 
 function SoftPlus:updateGradInput(input, gradOutput)
   self.gradInput:resizeAs(input)
-  call("softplus_backward.grad_input", gradOutput._h, input._h, self.beta, self.threshold,
+  run("softplus_backward.grad_input", gradOutput._h, input._h, self.beta, self.threshold,
     self.gradInput._h)
   return self.gradInput
 end

@@ -6,6 +6,7 @@ local aten = require "aten"
 local K = require "nn.kernels"
 
 local call = aten.call
+local run = aten.run
 local SpatialAdaptiveMaxPooling, parent = torch.class("nn.SpatialAdaptiveMaxPooling", "nn.Module")
 
 function SpatialAdaptiveMaxPooling:__init(W, H)
@@ -25,7 +26,7 @@ end
 function SpatialAdaptiveMaxPooling:updateOutput(input)
   prepare(self, input)
   local out, ind = call("adaptive_max_pool2d", input._h, { self.H, self.W })
-  call("add_.Scalar", ind, 1)
+  run("add_.Scalar", ind, 1)
   K.take(self.output, out)
   K.take(self.indices, ind)
   return self.output

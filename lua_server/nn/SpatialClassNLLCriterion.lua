@@ -5,6 +5,7 @@ local torch = require "torch"
 local aten = require "aten"
 local core = require "torch.core"
 local call = aten.call
+local run = aten.run
 local SpatialClassNLLCriterion, parent = torch.class("nn.SpatialClassNLLCriterion", "nn.Criterion")
 
 local SUM = 2
@@ -62,7 +63,7 @@ function SpatialClassNLLCriterion:updateGradInput(input, target)
   local g = call("nll_loss2d_backward", nn.utils.scalarLike(input, scale), x, t, w, SUM, IGNORE - 1,
     nn.utils.scalarLike(input, totalWeight))
   self.gradInput:resizeAs(input)
-  call("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
+  run("copy_", self.gradInput._h, call("view", g, core.sizes(input)), false)
   return self.gradInput
 end
 

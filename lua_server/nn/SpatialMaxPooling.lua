@@ -7,6 +7,7 @@ local aten = require "aten"
 local K = require "nn.kernels"
 
 local call = aten.call
+local run = aten.run
 local format = string.format
 local SpatialMaxPooling, parent = torch.class("nn.SpatialMaxPooling", "nn.Module")
 
@@ -58,7 +59,7 @@ function SpatialMaxPooling:updateOutput(input)
   self.iheight, self.iwidth = input:size(d - 1), input:size(d)
   local out, ind = call("max_pool2d_with_indices", input._h, { self.kH, self.kW },
     { self.dH, self.dW }, { self.padH, self.padW }, dilation(self), self.ceil_mode)
-  call("add_.Scalar", ind, 1)
+  run("add_.Scalar", ind, 1)
   K.take(self.output, out)
   K.take(self.indices, ind)
   return self.output

@@ -15,7 +15,7 @@ end
 
 function Tanh:updateGradInput(input, gradOutput)
   self.gradInput:resizeAs(self.output)
-  aten.call("tanh_backward.grad_input", gradOutput._h, self.output._h, self.gradInput._h)
+  aten.run("tanh_backward.grad_input", gradOutput._h, self.output._h, self.gradInput._h)
   return self.gradInput
 end
 

@@ -23,11 +23,11 @@ end
 function Threshold:updateOutput(input)
   self:validateParameters()
   if self.inplace then
-    aten.call("threshold_", input._h, self.threshold, self.val)
+    aten.run("threshold_", input._h, self.threshold, self.val)
     self.output:set(input)
   else
     self.output:resizeAs(input)
-    aten.call("threshold.out", input._h, self.threshold, self.val, self.output._h)
+    aten.run("threshold.out", input._h, self.threshold, self.val, self.output._h)
   end
   return self.output
 end
@@ -37,11 +37,11 @@ function Threshold:updateGradInput(input, gradOutput)
   -- in place, input already holds the output: output > th exactly where input was
   local reference = input
   if self.inplace then
-    aten.call("threshold_backward.grad_input", gradOutput._h, reference._h, self.threshold, gradOutput._h)
+    aten.run("threshold_backward.grad_input", gradOutput._h, reference._h, self.threshold, gradOutput._h)
     self.gradInput:set(gradOutput)
   else
     self.gradInput:resizeAs(gradOutput)
-    aten.call("threshold_backward.grad_input", gradOutput._h, reference._h, self.threshold, self.gradInput._h)
+    aten.run("threshold_backward.grad_input", gradOutput._h, reference._h, self.threshold, self.gradInput._h)
   end
   return self.gradInput
 end

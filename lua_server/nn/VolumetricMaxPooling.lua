@@ -6,6 +6,7 @@ local aten = require "aten"
 local K = require "nn.kernels"
 
 local call = aten.call
+local run = aten.run
 local format = string.format
 local VolumetricMaxPooling, parent = torch.class("nn.VolumetricMaxPooling", "nn.Module")
 
@@ -58,7 +59,7 @@ function VolumetricMaxPooling:updateOutput(input)
   self.itime, self.iheight, self.iwidth = input:size(d - 2), input:size(d - 1), input:size(d)
   local k, s, p, dil = geometry(self)
   local out, ind = call("max_pool3d_with_indices", input._h, k, s, p, dil, self.ceil_mode)
-  call("add_.Scalar", ind, 1)
+  run("add_.Scalar", ind, 1)
   K.take(self.output, out)
   K.take(self.indices, ind)
   return self.output

@@ -5,6 +5,7 @@
 -- identity (containers hold references to them), and temporaries are freed at once.
 local ffi = require "ffi"
 local aten = require "aten"
+local run = aten.run
 local torch = require "torch"
 local core = require "torch.core"
 
@@ -58,7 +59,7 @@ function K.accumulate(t, h, scale)
     for d = 1, n do sizes[d] = tonumber(sizes_buf[d - 1]) end
     src = call("reshape", h, sizes)
   end
-  call("add_.Tensor", t._h, src, scale or 1)
+  run("add_.Tensor", t._h, src, scale or 1)
   if src ~= h then free(src) end
   free(h)
 end

@@ -60,11 +60,11 @@ local function rngChecker(trace)
     if not want then return end
     for _ = drawn + 1, want.mt_draws do ref:random() end
     drawn = want.mt_draws
-    local g = random.default
-    local same = g.left == ref.left and g.next == ref.next
-    for i = 0, 623 do if g.mt[i] ~= ref.mt[i] then same = false; break end end
+    local g, r = random.default.st, ref.st
+    local same = g.left == r.left and g.next == r.next
+    for i = 0, 623 do if g.state[i] ~= r.state[i] then same = false; break end end
     expect.truthy(same, "generator after " .. phase .. " is at Torch7's draw " .. want.mt_draws)
-    expect.eq(g.nvalid, want.normal_cached, "cached normal after " .. phase)
+    expect.eq(g.normal_is_valid == 1, want.normal_cached, "cached normal after " .. phase)
   end
 end
 

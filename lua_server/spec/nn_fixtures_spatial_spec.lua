@@ -90,8 +90,8 @@ local function check_rng(case, phase)
   if not want then return end
   local g = random.default
   local pos = want.mt_draws == 0 and 0 or (want.mt_draws - 1) % MT_PERIOD + 1
-  expect.eq(g.next, pos, "generator position after " .. phase .. " (" .. want.mt_draws .. " draws)")
-  expect.eq(g.nvalid, want.normal_cached, "cached normal after " .. phase)
+  expect.eq(tonumber(g.st.next), pos, "generator position after " .. phase .. " (" .. want.mt_draws .. " draws)")
+  expect.eq(g.st.normal_is_valid == 1, want.normal_cached, "cached normal after " .. phase)
 end
 
 local function strip(msg)

@@ -9,7 +9,7 @@ local core = require "torch.core"
 local cnumber = require "torch.cnumber"
 
 local C = aten.C
-local call, wrap = aten.call, core.wrap
+local call, wrap, wrap_as = aten.call, core.wrap, core.wrap_as
 local run = aten.run
 local type, error, select, tostring, setmetatable = type, error, select, tostring, setmetatable
 local isTensor, isStorage = core.isTensor, core.isStorage
@@ -255,7 +255,7 @@ function M:copy(src)
 end
 
 function M:clone()
-  return wrap(call("clone", self._h, MEMORY_CONTIGUOUS))
+  return wrap_as(self, C.lt_tensor_clone(self._h))
 end
 
 function M:contiguous()

@@ -178,12 +178,12 @@ local function cwise(fname, op)
     return self
   end
 end
-cwise("cmul", function(self, x, y) call("mul.out", x, y, self._h) end)
+cwise("cmul", function(self, x, y) run("mul.out", x, y, self._h) end)
 cwise("cdiv", function(self, x, y)
   local mode = div_mode(self)
-  if mode then call("div.out_mode", x, y, mode, self._h) else call("div.out", x, y, self._h) end
+  if mode then run("div.out_mode", x, y, mode, self._h) else run("div.out", x, y, self._h) end
 end)
-cwise("cpow", function(self, x, y) call("pow.Tensor_Tensor_out", x, y, self._h) end)
+cwise("cpow", function(self, x, y) run("pow.Tensor_Tensor_out", x, y, self._h) end)
 A.functional("cmul", 2)
 A.functional("cdiv", 2)
 A.functional("cpow", 2)

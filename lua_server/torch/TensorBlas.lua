@@ -5,7 +5,7 @@ local aten = require "aten"
 local torch = require "torch.env"
 local core = require "torch.core"
 
-local call, wrap = aten.call, core.wrap
+local call, run, wrap = aten.call, aten.run, core.wrap
 local one_thread = require "torch.one_thread"
 local type, error, select = type, error, select
 local isTensor = core.isTensor
@@ -32,7 +32,7 @@ local function resize(self, sizes)
   local cur = core.sizes(self)
   local same = #cur == #sizes
   for i = 1, #sizes do same = same and cur[i] == sizes[i] end
-  if not same then call("resize_", self._h, sizes) end
+  if not same then run("resize_", self._h, sizes) end
 end
 
 -- Split (beta?, M?, alpha?, X, Y) as Torch7's cwrap does for the add* BLAS forms.
@@ -143,7 +143,7 @@ torch.dot = M.dot
 function M:t()
   local d = self:dim()
   if d ~= 2 then error("t() expects a 2D tensor, got a " .. d .. "D tensor", 2) end
-  return wrap(call("t", self._h))
+  return core.view_of(self, call("t", self._h))
 end
 torch.t = M.t
 

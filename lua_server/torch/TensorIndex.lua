@@ -47,7 +47,7 @@ local function resolve(self, key)
   if type(key) == "number" then
     if ndim == 0 then error("cannot index an empty tensor", 3) end
     local i = bound(key, tonumber(C.lt_tensor_size(h, 0)), 1)
-    return call("select.int", h, 0, i - 1), ndim == 1
+    return aten.own(C.lt_tensor_select(h, 0, i - 1)), ndim == 1
   end
   if isStorage(key) then  -- t[LongStorage]: one element
     local idx = key:totable()
@@ -106,7 +106,7 @@ local function index_for(methods) return function(self, key)
   if tk == "userdata" and isTensor(key) then return self:maskedSelect(key) end
   local v, is_element = resolve(self, key)
   if is_element then return scalar_of(v, core.info(self)) end
-  return wrap(v)
+  return core.make(getmetatable(self), v, true)  -- a view of self, of self's type
 end end
 
 local function newindex(self, key, value)

@@ -55,9 +55,9 @@ local function value_op(name, nvals, run)
   functional(name)
 end
 
-value_op("fmod", 1, function(out, src, v) call("fmod.Scalar_out", src, v, out) end)
-value_op("remainder", 1, function(out, src, v) call("remainder.Scalar_out", src, v, out) end)
-value_op("clamp", 2, function(out, src, lo, hi) call("clamp.out", src, lo, hi, out) end)
+value_op("fmod", 1, function(out, src, v) run("fmod.Scalar_out", src, v, out) end)
+value_op("remainder", 1, function(out, src, v) run("remainder.Scalar_out", src, v, out) end)
+value_op("clamp", 2, function(out, src, lo, hi) run("clamp.out", src, lo, hi, out) end)
 M.mod = M.fmod
 torch.mod = torch.fmod
 
@@ -88,13 +88,13 @@ local function pair_op(name, run, value)
 end
 
 -- cmax/cmin as TH's THMax/THMin: x > y ? x : y (x < y ? x : y), so a NaN in x gives y
-pair_op("cmax", function(out, x, y) call("where.self_out", call("gt.Tensor", x, y), x, y, out) end,
+pair_op("cmax", function(out, x, y) run("where.self_out", call("gt.Tensor", x, y), x, y, out) end,
   function(out, x, v) run("copy_", out, call("where.ScalarOther", call("gt.Scalar", x, v), x, v), false) end)
-pair_op("cmin", function(out, x, y) call("where.self_out", call("lt.Tensor", x, y), x, y, out) end,
+pair_op("cmin", function(out, x, y) run("where.self_out", call("lt.Tensor", x, y), x, y, out) end,
   function(out, x, v) run("copy_", out, call("where.ScalarOther", call("lt.Scalar", x, v), x, v), false) end)
 pair_op("atan2", function(out, x, y) call("atan2.out", x, y, out) end)
-pair_op("cfmod", function(out, x, y) call("fmod.Tensor_out", x, y, out) end)
-pair_op("cremainder", function(out, x, y) call("remainder.Tensor_out", x, y, out) end)
+pair_op("cfmod", function(out, x, y) run("fmod.Tensor_out", x, y, out) end)
+pair_op("cremainder", function(out, x, y) run("remainder.Tensor_out", x, y, out) end)
 M.cmod = M.cfmod
 torch.cmod = torch.cfmod
 
@@ -172,7 +172,7 @@ fused("addcdiv", "addcdiv.out")
 -- step of sign(x) where the dropped fraction is at least one half; exact in binary.
 local function c_round(out, src, info)
   if info.integer then
-    if out ~= src then call("copy_", out, src, false) end
+    if out ~= src then run("copy_", out, src, false) end
     return
   end
   local t = call("trunc", src)

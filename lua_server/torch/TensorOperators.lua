@@ -15,7 +15,7 @@ local function add_new(a, b, sign)
     if core.info(a) ~= core.info(b) then  -- ATen would promote; Torch7 keeps a's type
       return a:clone():add(sign, b)
     end
-    return wrap(aten.call("add.Tensor", a._h, A.operand(sign > 0 and "add" or "sub", a, b), sign))
+    return core.wrap_as(a, aten.C.lt_tensor_add(a._h, A.operand(sign > 0 and "add" or "sub", a, b), sign))
   end
   return wrap(aten.call("add.Scalar", a._h, A.scalar_for(a, sign * b), 1))
 end

@@ -38,28 +38,45 @@ local function as_float(v)
   return float_box[0]
 end
 
--- run fill(g, ptr, n, ...) over a contiguous double buffer, then copy into self
-local function filler(fill)
+-- x:uniform(...) and the like: a contiguous CPU Double or Float tensor is filled in place
+-- by the C generator; any other is filled through a double buffer and copied (the same
+-- numbers: Torch7 draws in double and casts each one)
+local FILLED_IN_PLACE = { Double = false, Float = true }  -- prefix -> elements are floats
+local function filler(kind, check, default_a, default_b)
   return function(self, ...)
     local g, a, b = split(...)
+    if a == nil then a = default_a end
+    if b == nil then b = default_b end
+    if check then check(a, b) end
     local n = self:nElement()
     if n == 0 then return self end
-    if core.info(self).prefix == "Float" then a, b = as_float(a), as_float(b) end
+    local info = core.info(self)
+    if info.prefix == "Float" then a, b = as_float(a), as_float(b) end
+    local floats = FILLED_IN_PLACE[info.prefix]
+    if floats ~= nil and info.device == aten.device.cpu and self:isContiguous() then
+      random.fill(g, kind, C.lt_tensor_data(self._h), n, a, b, floats)
+      return self
+    end
     local buf = core.new(DOUBLE, core.sizes(self))
-    fill(g, ffi.cast("double*", C.lt_tensor_data(buf._h)), n, a, b)
+    random.fill(g, kind, C.lt_tensor_data(buf._h), n, a, b, false)
     run("copy_", self._h, buf._h, false)
     return self
   end
 end
 
-local fill_uniform = filler(function(g, p, n, a, b) g:fillUniform(p, n, a or 0, b or 1) end)
-local fill_normal = filler(function(g, p, n, m, s) g:fillNormal(p, n, m or 0, s or 1) end)
+local function check_stdv(_, stdv)
+  if not (stdv > 0) then error("standard deviation must be strictly positive", 3) end
+end
+local fill_uniform = filler(random.UNIFORM, nil, 0, 1)
+local fill_normal = filler(random.NORMAL, check_stdv, 0, 1)
 M.uniform = fill_uniform
 M.normal = fill_normal
-M.exponential = filler(function(g, p, n, l) g:fillExponential(p, n, l or 1) end)
-M.cauchy = filler(function(g, p, n, m, s) g:fillCauchy(p, n, m or 0, s or 1) end)
-M.logNormal = filler(function(g, p, n, m, s) g:fillLogNormal(p, n, m or 1, s or 2) end)
-M.geometric = filler(function(g, p, n, prob) g:fillGeometric(p, n, prob) end)
+M.exponential = filler(random.EXPONENTIAL, nil, 1)
+M.cauchy = filler(random.CAUCHY, nil, 0, 1)
+M.logNormal = filler(random.LOG_NORMAL, check_stdv, 1, 2)
+M.geometric = filler(random.GEOMETRIC, function(p)
+  if not (p > 0 and p < 1) then error("geometric: p must be > 0 and < 1", 3) end
+end)
 
 function M:random(...)
   local g, a, b = split(...)
@@ -72,7 +89,9 @@ function M:random(...)
 end
 
 -- bernoulli(p) with a number, or with a tensor of per-element probabilities
-local fill_bernoulli = filler(function(g, p, n, prob) g:fillBernoulli(p, n, prob == nil and 0.5 or prob) end)
+local fill_bernoulli = filler(random.BERNOULLI, function(p)
+  if not (p >= 0 and p <= 1) then error("bernoulli: p must be >= 0 and <= 1", 3) end
+end, 0.5)
 function M:bernoulli(...)
   local g, p = split(...)
   if not isTensor(p) then return fill_bernoulli(self, ...) end

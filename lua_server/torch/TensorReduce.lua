@@ -2,6 +2,7 @@
 -- dimension d the result keeps d at size 1, and max/min also return 1-based LongTensor
 -- indices. Methods return new results; torch.f(res, x, d) writes into res.
 -- sum, prod, mean, std, var, norm, max, min; renorm (in place) and dist.
+local ffi = require "ffi"
 local aten = require "aten"
 local torch = require "torch.env"
 local core = require "torch.core"
@@ -29,7 +30,11 @@ local function into(res, h)
   return res
 end
 
-local function number_of(h) return aten.call("item", h) end
+-- a 0-dim result as a Lua number; the shim's fast paths hand back the number itself
+local function number_of(h)
+  if type(h) == "number" then return h end
+  return aten.call("item", h)
+end
 
 -- whole-tensor results accumulate as Torch7's accreal: double for the float types,
 -- long for the integer ones; they come back as Lua numbers
@@ -70,7 +75,12 @@ local function simple(name, empty_value, aten_all, aten_dim)
 end
 
 -- with a dimension the result keeps the tensor's type (a ByteTensor sums into bytes)
-simple("sum", 0, function(t) return call("sum", t._h, accreal(t)) end,
+local sum_out = ffi.new("double[1]")
+local function sum_all(t)
+  if aten.C.lt_tensor_sum(t._h, accreal(t), sum_out) ~= 0 then error("sum: " .. aten.last_error(), 4) end
+  return sum_out[0]
+end
+simple("sum", 0, sum_all,
   function(t, d) return call("sum.dim_IntList", t._h, { d }, true, core.info(t).dtype) end)
 simple("prod", 1, function(t) return call("prod", t._h, accreal(t)) end,
   function(t, d) return call("prod.dim_int", t._h, d, true, core.info(t).dtype) end)

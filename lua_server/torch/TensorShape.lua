@@ -456,7 +456,7 @@ local function spaced(fname, res, a, b, n)
   if not (n > 1 or (n == 1 and a == b)) then
     error("bad argument #3 to '" .. fname .. "' (invalid number of points: " .. tostring(n) .. ")", 4)
   end
-  if res:nElement() ~= n then call("resize_", res._h, { n }) end
+  if res:nElement() ~= n then run("resize_", res._h, { n }) end
   if n == 1 then
     run("fill_.Scalar", res._h, fname == "logspace" and 10 ^ a or a)
     return
@@ -501,7 +501,7 @@ constructor("range", function(res, a, b, step)
   local h = call("arange.start_step", 0, n, 1, aten.dtype.float64, nil, { info.device, -1 }, nil)
   run("mul_.Scalar", h, step)
   run("add_.Scalar", h, a, 1)
-  if res:nElement() ~= n then call("resize_", res._h, { n }) end
+  if res:nElement() ~= n then run("resize_", res._h, { n }) end
   res:copy(wrap(h))
 end)
 

@@ -6,7 +6,7 @@ local torch = require "torch.env"
 local core = require "torch.core"
 
 local C = aten.C
-local call, wrap = aten.call, core.wrap
+local call, wrap, view_of = aten.call, core.wrap, core.view_of
 local type, error, select = type, error, select
 local isTensor = core.isTensor
 local M = core.methods
@@ -26,7 +26,7 @@ function M:narrow(d, index, size)
     error(string.format("narrow: range [%s, %s] out of range for dimension %d of size %d",
       tostring(index), tostring(type(index) == "number" and type(size) == "number" and index + size - 1 or size), d, n), 2)
   end
-  return wrap(call("narrow", self._h, dd, index - 1, size))
+  return core.view_as(self, C.lt_tensor_narrow(self._h, dd, index - 1, size))
 end
 
 function M:select(d, index)
@@ -47,7 +47,7 @@ function M:select(d, index)
     end
     return core.scalar_of(call("select.int", h, dd, index - 1), info)
   end
-  return wrap(call("select.int", h, dd, index - 1))
+  return core.view_as(self, C.lt_tensor_select(h, dd, index - 1))
 end
 
 -- sub(s1, e1 [, s2, e2 ...]): inclusive ranges per dimension, negatives from the end
@@ -65,12 +65,12 @@ function M:sub(...)
     end
     h = call("narrow", h, d - 1, s - 1, e - s + 1)
   end
-  return wrap(h)
+  return view_of(self, h)
 end
 
 function M:transpose(d1, d2)
   local a, b = dim_arg("transpose", self, d1), dim_arg("transpose", self, d2)
-  return wrap(call("transpose.int", self._h, a, b))
+  return view_of(self, call("transpose.int", self._h, a, b))
 end
 
 function M:permute(...)
@@ -79,7 +79,7 @@ function M:permute(...)
     error("permute: needs " .. self:dim() .. " dimensions, got " .. #dims, 2)
   end
   for i = 1, #dims do dims[i] = dim_arg("permute", self, dims[i]) end
-  return wrap(call("permute", self._h, dims))
+  return view_of(self, call("permute", self._h, dims))
 end
 
 -- the sizes of a view: numbers or a LongStorage
@@ -99,7 +99,7 @@ end
 
 -- the view handle h as a new tensor, or res pointed at it (res must be src's type)
 local function deliver(res, src, h)
-  if res == nil then return wrap(h) end
+  if res == nil then return view_of(src, h) end
   if core.info(res) ~= core.info(src) then
     local name = core.info(res).tensor
     error("bad argument #1 to 'set' (expecting number or " .. name .. " or " ..
@@ -196,11 +196,11 @@ function M:squeeze(a, b)
 end
 
 function M:unsqueeze(d)
-  return wrap(call("unsqueeze", self._h, dim_arg("unsqueeze", self, d, 1)))
+  return view_of(self, call("unsqueeze", self._h, dim_arg("unsqueeze", self, d, 1)))
 end
 
 function M:unfold(d, size, step)
-  return wrap(call("unfold", self._h, dim_arg("unfold", self, d), size, step))
+  return view_of(self, call("unfold", self._h, dim_arg("unfold", self, d), size, step))
 end
 
 for _, name in ipairs { "narrow", "select", "sub", "transpose", "t", "permute", "view",

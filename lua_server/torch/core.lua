@@ -34,13 +34,16 @@ end
 -- LuaJIT's GC sees a few bytes per tensor, not the ATen memory behind it: count the bytes
 -- of tensors made since the last collection and collect when they pass a budget, so loops
 -- that make temporaries stay bounded (a handle is freed one cycle after its tensor, so the
--- peak is about twice the budget).
+-- peak is about twice the budget). Views allocate no storage and are not counted: a
+-- model's forward makes many (weight:t() per Linear), and a full collection of a large
+-- Lua heap costs milliseconds.
 local GC_BUDGET = 128 * 1024 * 1024
 local made_bytes = 0
 
-function core.make(mt, h)
+function core.make(mt, h, is_view)
   local u = newproxy(protos[mt])
   handles[u] = h
+  if is_view then return u end
   made_bytes = made_bytes + tonumber(C.lt_tensor_numel(h)) * (rawget(mt, "__element_size") or 8)
   if made_bytes > GC_BUDGET then
     made_bytes = 0
@@ -66,6 +69,22 @@ function core.wrap(h)
     h = aten.call("to.dtype", h, aten.dtype.uint8)
   end
   return core.make(core.tensor_mt[core.info_of_handle(h)], h)
+end
+
+-- Wrap a fresh raw handle from one of the shim's fast paths (nil: the call failed) as a
+-- tensor of t's own type, skipping the type lookup.
+function core.wrap_as(t, h)
+  return core.make(getmetatable(t), aten.own(h))
+end
+
+-- Wrap an owned handle of a view of t (so of t's type) without the type lookup.
+function core.view_of(t, h)
+  return core.make(getmetatable(t), h, true)
+end
+
+-- The same for a fresh raw handle of a view from one of the shim's fast paths.
+function core.view_as(t, h)
+  return core.make(getmetatable(t), aten.own(h), true)
 end
 
 function core.wrap_storage(h)

@@ -1,24 +1,19 @@
--- torch.random: a pure-LuaJIT port of Torch7's THRandom (lib/TH/THRandom.c, MT19937) and
--- of the tensor-level draws built on it (THTensorRandom.c, randperm, TensorMath.lua's
--- random wrappers), so that after manualSeed(n) every draw is bit-for-bit Torch7's.
--- The state lives in an int32_t[624]: LuaJIT's bit ops are signed 32-bit, so words are
--- kept signed and turned into [0, 2^32) only where a number leaves the generator.
+-- torch.random: Torch7's THRandom (lib/TH/THRandom.c, MT19937) and the tensor-level draws
+-- built on it (THTensorRandom.c, randperm, TensorMath.lua's random wrappers), so that after
+-- manualSeed(n) every draw is bit-for-bit Torch7's. The generator and its distributions run
+-- in C (lua_server/aten/mt19937.cpp) on a struct laid out as Torch7's THGenerator; the
+-- argument checks, seeding policy and the integer draws' wrapping rules live here.
 local ffi = require "ffi"
-local bit = require "bit"
+local aten = require "aten"
 
-local band, bor, bxor, tobit = bit.band, bit.bor, bit.bxor, bit.tobit
-local rshift, lshift = bit.rshift, bit.lshift
-local floor, sqrt, log, exp = math.floor, math.sqrt, math.log, math.exp
-local cos, sin, tan = math.cos, math.sin, math.tan
+local C = aten.C
+local floor = math.floor
 local error, type, tonumber, tostring = error, type, tonumber, tostring
 local setmetatable, format = setmetatable, string.format
 
-local N, M = 624, 397
+local N = 624
 local TWO32, TWO63, TWO64 = 2 ^ 32, 2 ^ 63, 2 ^ 64
 local INV_TWO32 = 1.0 / 4294967296.0
-local MATRIX_A, UMASK, LMASK = tobit(0x9908b0df), tobit(0x80000000), 0x7fffffff
-local TEMPER_B, TEMPER_C = tobit(0x9d2c5680), tobit(0xefc60000)
-local TWO_PI, PI = 2.0 * math.pi, math.pi   -- C: 2.*M_PI folds to the same double
 
 -- getState()'s bytes are Torch7's THGenerator on LP64 Linux, i.e. exactly what
 -- torch.getRNGState() puts in its ByteTensor, so states can travel both ways.
@@ -35,9 +30,23 @@ typedef struct luatorch_THGenerator {
 } luatorch_THGenerator;
 ]]
 end
+ffi.cdef [[
+void lt_rng_seed(luatorch_THGenerator* g, int64_t seed);
+uint32_t lt_rng_word(luatorch_THGenerator* g);
+double lt_rng_uniform(luatorch_THGenerator* g, double a, double b);
+double lt_rng_normal(luatorch_THGenerator* g, double mean, double stdv);
+double lt_rng_exponential(luatorch_THGenerator* g, double lambda);
+double lt_rng_cauchy(luatorch_THGenerator* g, double median, double sigma);
+double lt_rng_log_normal(luatorch_THGenerator* g, double mean, double stdv);
+double lt_rng_geometric(luatorch_THGenerator* g, double p);
+double lt_rng_bernoulli(luatorch_THGenerator* g, double p);
+void lt_rng_fill_double(luatorch_THGenerator* g, int kind, double* out, int64_t n, double a, double b);
+void lt_rng_fill_float(luatorch_THGenerator* g, int kind, float* out, int64_t n, double a, double b);
+]]
 local StateT = ffi.typeof("luatorch_THGenerator")
 local STATE_SIZE = ffi.sizeof(StateT)   -- 5048
-local WordsT = ffi.typeof("int32_t[624]")
+local double_ptr, float_ptr = ffi.typeof("double*"), ffi.typeof("float*")
+local UNIFORM, NORMAL, EXPONENTIAL, CAUCHY, LOG_NORMAL, GEOMETRIC, BERNOULLI = 0, 1, 2, 3, 4, 5, 6
 
 local _M = { STATE_SIZE = STATE_SIZE }
 
@@ -50,55 +59,12 @@ local function to_long(x, what)
   return n >= 0 and floor(n) or -floor(-n)
 end
 
-local function u32(y) if y < 0 then return y + TWO32 end return y end
-
--- 32x32-bit multiply mod 2^32 in doubles (the product needs 64 bits; halves stay exact)
-local function mul32(a, x)
-  local lo = x % 65536
-  return ((a * ((x - lo) / 65536)) % 65536 * 65536 + a * lo) % TWO32
-end
-
-local function twist(u, v)
-  local y = rshift(bor(band(u, UMASK), band(v, LMASK)), 1)
-  if band(v, 1) ~= 0 then return bxor(y, MATRIX_A) end
-  return y
-end
-
-local function next_state(s)
-  for k = 0, N - M - 1 do s[k] = bxor(s[k + M], twist(s[k], s[k + 1])) end
-  for k = N - M, N - 2 do s[k] = bxor(s[k + M - N], twist(s[k], s[k + 1])) end
-  s[N - 1] = bxor(s[M - 1], twist(s[N - 1], s[0]))
-end
-
 -- THRandom_random: the next tempered word, in [0, 2^32)
-local function draw(g)
-  local left, nxt = g.left - 1, g.next
-  if left == 0 then next_state(g.mt); left, nxt = N, 0 end
-  g.left, g.next = left, nxt + 1
-  local y = g.mt[nxt]
-  y = bxor(y, rshift(y, 11))
-  y = bxor(y, band(lshift(y, 7), TEMPER_B))
-  y = bxor(y, band(lshift(y, 15), TEMPER_C))
-  return u32(bxor(y, rshift(y, 18)))
-end
+local function draw(g) return tonumber(C.lt_rng_word(g.st)) end
 
 -- __uniform__: one word / 2^32 (this Torch7 predates PyTorch's 53-bit doubles; the
 -- fixtures in the spec pin it)
 local function uniform01(g) return draw(g) * INV_TWO32 end
-
--- THRandom_normal: Box-Muller; the first call of a pair returns the cosine branch and
--- caches rho and x, the second returns the sine branch without drawing.
-local function normal(g, mean, stdv)
-  if not g.nvalid then
-    g.nx = uniform01(g)
-    g.ny = uniform01(g)
-    g.nrho = sqrt(-2.0 * log(1.0 - g.ny))
-    g.nvalid = true
-    return g.nrho * cos(TWO_PI * g.nx) * stdv + mean
-  end
-  g.nvalid = false
-  return g.nrho * sin(TWO_PI * g.nx) * stdv + mean
-end
 
 local function check_stdv(stdv)
   if not (stdv > 0) then error("standard deviation must be strictly positive", 3) end
@@ -130,15 +96,9 @@ Generator.__index = Generator
 
 function Generator:manualSeed(seed)
   local n = to_long(seed, "manualSeed")
-  local s, mt = n % TWO32, self.mt   -- state[0] = the seed's low 32 bits
-  mt[0] = tobit(s)
-  for j = 1, N - 1 do
-    s = (mul32(1812433253, u32(bxor(s, rshift(s, 30)))) + j) % TWO32
-    mt[j] = tobit(s)
-  end
   -- reseeding also drops the cached normal, as THRandom_manualSeed's memset does
-  self.initial, self.left, self.next = n, 1, 0
-  self.nx, self.ny, self.nrho, self.nvalid = 0, 0, 0, false
+  C.lt_rng_seed(self.st, n)
+  self.initial = n
 end
 
 function Generator:seed()
@@ -165,50 +125,45 @@ function Generator:random(a, b)
 end
 
 function Generator:uniform(a, b)
-  a, b = a or 0, b or 1
-  return uniform01(self) * (b - a) + a
+  return C.lt_rng_uniform(self.st, a or 0, b or 1)
 end
 
 function Generator:normal(mean, stdv)
   mean, stdv = mean or 0, stdv or 1
   check_stdv(stdv)
-  return normal(self, mean, stdv)
+  return C.lt_rng_normal(self.st, mean, stdv)
 end
 
 function Generator:exponential(lambda)
-  return -1.0 / lambda * log(1 - uniform01(self))
+  return C.lt_rng_exponential(self.st, lambda)
 end
 
 function Generator:cauchy(median, sigma)
-  median, sigma = median or 0, sigma or 1
-  return median + sigma * tan(PI * (uniform01(self) - 0.5))
+  return C.lt_rng_cauchy(self.st, median or 0, sigma or 1)
 end
 
 -- the form after torch7 PR #834 (Nov 2016): exp of a normal(mean, stdv) draw
 function Generator:logNormal(mean, stdv)
   mean, stdv = mean or 1, stdv or 2
   check_stdv(stdv)
-  return exp(normal(self, mean, stdv))
+  return C.lt_rng_log_normal(self.st, mean, stdv)
 end
 
 function Generator:geometric(p)
   check_geometric(p)
-  return floor(log(1 - uniform01(self)) / log(p)) + 1   -- (int) cast of a positive value
+  return C.lt_rng_geometric(self.st, p)
 end
 
 function Generator:bernoulli(p)
   p = p or 0.5
   check_bernoulli(p)
-  return uniform01(self) <= p and 1 or 0
+  return C.lt_rng_bernoulli(self.st, p)
 end
 
 function Generator:getState()
-  local st, mt = StateT(), self.mt
+  local st = StateT()
+  ffi.copy(st, self.st, STATE_SIZE)
   st.the_initial_seed = ffi.cast("int64_t", self.initial)   -- (unsigned long) of a long
-  st.left, st.seeded, st.next = self.left, 1, self.next
-  for i = 0, N - 1 do st.state[i] = u32(mt[i]) end
-  st.normal_x, st.normal_y, st.normal_rho = self.nx, self.ny, self.nrho
-  st.normal_is_valid = self.nvalid and 1 or 0
   return ffi.string(st, STATE_SIZE)
 end
 
@@ -226,54 +181,54 @@ function Generator:setState(bytes)
   if st.seeded ~= 1 or left < 1 or left > N or nxt > N or left + nxt > N + 1 then
     error("Invalid RNG state", 2)
   end
-  local mt = self.mt
-  for i = 0, N - 1 do mt[i] = st.state[i] end   -- integer conversion keeps the low 32 bits
+  for i = 0, N - 1 do st.state[i] = bit.band(st.state[i], 0xffffffffULL) end  -- words are 32-bit
+  ffi.copy(self.st, st, STATE_SIZE)
   self.initial = tonumber(ffi.cast("int64_t", st.the_initial_seed))
-  self.left, self.next = left, nxt
-  self.nx, self.ny, self.nrho = st.normal_x, st.normal_y, st.normal_rho
-  self.nvalid = st.normal_is_valid ~= 0
 end
 
--- Bulk fills: n doubles at ptr[0..n-1], the same numbers as n scalar calls (TH_TENSOR_APPLY
--- visits elements in row-major order). Float tensors: Torch7 draws in double and casts
--- each value, which the caller does; note also that cwrap passes x:uniform(a, b)'s bounds
--- (and normal/cauchy/logNormal/exponential's parameters) as `real`, so for a FloatTensor
--- the caller rounds them to float before calling these.
-function Generator:fillUniform(ptr, n, a, b)
-  a, b = a or 0, b or 1
-  for i = 0, n - 1 do ptr[i] = uniform01(self) * (b - a) + a end
+-- fill(g, kind, ptr, n, a, b, as_float): n draws into the contiguous doubles (or floats) at
+-- ptr, the same numbers as n scalar calls (TH_TENSOR_APPLY visits elements in row-major
+-- order); floats are each double draw cast, as Torch7 stores them. Note that cwrap passes
+-- x:uniform(a, b)'s bounds (and normal/cauchy/logNormal/exponential's parameters) as
+-- `real`, so for a FloatTensor the caller rounds them to float before calling.
+local function fill(g, kind, ptr, n, a, b, as_float)
+  if as_float then C.lt_rng_fill_float(g.st, kind, ffi.cast(float_ptr, ptr), n, a or 0, b or 0)
+  else C.lt_rng_fill_double(g.st, kind, ffi.cast(double_ptr, ptr), n, a or 0, b or 0) end
 end
+_M.fill = fill
+_M.UNIFORM, _M.NORMAL, _M.EXPONENTIAL, _M.CAUCHY = UNIFORM, NORMAL, EXPONENTIAL, CAUCHY
+_M.LOG_NORMAL, _M.GEOMETRIC, _M.BERNOULLI = LOG_NORMAL, GEOMETRIC, BERNOULLI
+
+-- g:fillUniform(ptr, n, a, b) and the like: n doubles at ptr[0..n-1]
+function Generator:fillUniform(ptr, n, a, b) fill(self, UNIFORM, ptr, n, a or 0, b or 1) end
 
 function Generator:fillNormal(ptr, n, mean, stdv)
   mean, stdv = mean or 0, stdv or 1
   check_stdv(stdv)
-  for i = 0, n - 1 do ptr[i] = normal(self, mean, stdv) end
+  fill(self, NORMAL, ptr, n, mean, stdv)
 end
 
-function Generator:fillExponential(ptr, n, lambda)
-  for i = 0, n - 1 do ptr[i] = -1.0 / lambda * log(1 - uniform01(self)) end
-end
+function Generator:fillExponential(ptr, n, lambda) fill(self, EXPONENTIAL, ptr, n, lambda) end
 
 function Generator:fillCauchy(ptr, n, median, sigma)
-  median, sigma = median or 0, sigma or 1
-  for i = 0, n - 1 do ptr[i] = median + sigma * tan(PI * (uniform01(self) - 0.5)) end
+  fill(self, CAUCHY, ptr, n, median or 0, sigma or 1)
 end
 
 function Generator:fillLogNormal(ptr, n, mean, stdv)
   mean, stdv = mean or 1, stdv or 2
   check_stdv(stdv)
-  for i = 0, n - 1 do ptr[i] = exp(normal(self, mean, stdv)) end
+  fill(self, LOG_NORMAL, ptr, n, mean, stdv)
 end
 
 function Generator:fillGeometric(ptr, n, p)
   check_geometric(p)
-  for i = 0, n - 1 do ptr[i] = floor(log(1 - uniform01(self)) / log(p)) + 1 end
+  fill(self, GEOMETRIC, ptr, n, p)
 end
 
 function Generator:fillBernoulli(ptr, n, p)
   p = p or 0.5
   check_bernoulli(p)
-  for i = 0, n - 1 do ptr[i] = uniform01(self) <= p and 1 or 0 end
+  fill(self, BERNOULLI, ptr, n, p)
 end
 
 -- x:random() keeps `word % (max + 1)` of the element type (THTensor_(random))
@@ -379,7 +334,7 @@ end
 
 -- A generator seeded like Torch7's at start-up (THGenerator_new -> THRandom_seed).
 function _M.Generator()
-  local g = setmetatable({ mt = WordsT() }, Generator)
+  local g = setmetatable({ st = StateT() }, Generator)
   g:seed()
   return g
 end
