@@ -282,22 +282,25 @@ end
 
 -- Push the arguments by the schema and call; leaves the results on the stack.
 -- Missing trailing arguments take the schema's defaults; nil means default or None.
-local function invoke(full, ...)
+-- The first six arguments are named parameters, not `local a1, ... = ...`: the system
+-- LuaJIT (2.1 before upstream issue #864's fix) misrecords a fixed-count `...` adjustment
+-- in a trace that starts inside a vararg function, handing each local the next argument
+-- (see docs/DIFFERENCES.md). The rest are read with select(), which it records correctly.
+local function invoke(full, count, a1, a2, a3, a4, a5, a6, ...)
   local op = ops[full] or M.op(full)
   local nargs = op.nargs
-  if select("#", ...) > nargs then
-    error(string.format("%s takes %d arguments, got %d", full, nargs, select("#", ...)), 3)
+  if count > nargs then
+    error(string.format("%s takes %d arguments, got %d", full, nargs, count), 3)
   end
   C.lt_stack_clear(stack)
   -- unrolled for the common arities: select() in a loop costs more than the push itself
-  local a1, a2, a3, a4, a5, a6 = ...
   if nargs >= 1 then push(op, 1, a1) end
   if nargs >= 2 then push(op, 2, a2) end
   if nargs >= 3 then push(op, 3, a3) end
   if nargs >= 4 then push(op, 4, a4) end
   if nargs >= 5 then push(op, 5, a5) end
   if nargs >= 6 then push(op, 6, a6) end
-  for i = 7, nargs do push(op, i, (select(i, ...))) end
+  for i = 7, nargs do push(op, i, (select(i - 6, ...))) end
   if C.lt_call(op.h, stack) ~= 0 then
     local msg = last_error()
     C.lt_stack_clear(stack)
@@ -307,7 +310,7 @@ end
 
 --- call("add.Tensor", a, b, alpha) -> results (tensors as owned raw handles).
 function M.call(full, ...)
-  invoke(full, ...)
+  invoke(full, select("#", ...), ...)
   local n = C.lt_stack_size(stack)
   if n == 1 then
     local r = result(0)
@@ -321,7 +324,7 @@ end
 
 --- run(...): call for its effect only (in-place and out= operators); no handles are made.
 function M.run(full, ...)
-  invoke(full, ...)
+  invoke(full, select("#", ...), ...)
   C.lt_stack_clear(stack)
 end
 

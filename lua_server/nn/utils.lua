@@ -113,9 +113,9 @@ end
 function utils.addSingletonDimension(...)
   local view, t, dim
   if select("#", ...) < 3 then
-    t, dim = ...
+    t, dim = select(1, ...)
   else
-    view, t, dim = ...
+    view, t, dim = select(1, ...)
     assert(torch.isTensor(view), "output tensor expected, got " .. type(view))
   end
   assert(torch.isTensor(t), "input tensor expected")

@@ -23,7 +23,7 @@ local Module = torch.getmetatable("nn.Module")
 function Module:__call__(...)
   local nArgs = select("#", ...)
   if nArgs > 1 then error("Use {input1, input2} to pass multiple inputs.", CALLER) end
-  local input = ...
+  local input = (select(1, ...))
   if nArgs == 1 and input == nil then error(utils.expectingNodeErrorMessage(input, "inputs", 1), CALLER) end
   if type(input) == "table" and next(input) == nil then
     error("cannot pass an empty table of inputs. To indicate no incoming connections, "

@@ -19,7 +19,7 @@ end
 
 function nngraph.nest(...)
   if select("#", ...) > 1 then error("Use {input1, input2} to pass multiple inputs.", 2) end
-  local structure = ...
+  local structure = (select(1, ...))
   if structure == nil then error("nngraph.nest: Pass an input.", 2) end
   return nest(structure)
 end

@@ -31,7 +31,7 @@ end
 
 local function construct(mt, ...)
   local info = mt.__storage_info
-  local first = ...
+  local first = (select(1, ...))
   if first == nil then return new_storage(info, 0) end
   if type(first) == "number" then return new_storage(info, first) end
   if type(first) == "table" and getmetatable(first) == nil then

@@ -18,7 +18,7 @@ local MEMORY_CONTIGUOUS = 0
 
 -- sizes given as numbers (up to 8), or a LongStorage [+ strides LongStorage]
 local function size_args(fname, ...)
-  local first = ...
+  local first = (select(1, ...))
   if isStorage(first) then
     local sizes = first:totable()
     local strides_arg = select(2, ...)
@@ -80,7 +80,7 @@ core.from_flat = from_flat
 local function construct(mt, ...)
   local info = mt.__tensor_info
   local n = select("#", ...)
-  local first = ...
+  local first = (select(1, ...))
   if n == 0 then return core.new(info, { 0 }) end
   if type(first) == "number" then
     return core.new(info, (size_args(info.tensor, ...)))

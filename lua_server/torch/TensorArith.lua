@@ -50,7 +50,7 @@ end
 -- followed by `nsrc` more arguments is a result-first call, otherwise make a new result.
 function A.functional(name, nsrc)
   torch[name] = function(first, ...)
-    if select("#", ...) >= nsrc and isTensor(first) and isTensor((...)) then
+    if select("#", ...) >= nsrc and isTensor(first) and isTensor((select(1, ...))) then
       return M[name](first, ...)
     end
     local like = isTensor(first) and first or select(1, ...)

@@ -121,7 +121,7 @@ end
 for _, name in ipairs { "addmm", "addmv", "addr", "addbmm", "baddbmm" } do
   -- torch.addmm([res,] [beta,] M, [alpha,] A, B): a new result unless res leads
   torch[name] = function(...)
-    local n, first = select("#", ...), ...
+    local n, first = select("#", ...), (select(1, ...))
     local ntensors = 0
     for i = 1, n do if isTensor((select(i, ...))) then ntensors = ntensors + 1 end end
     if ntensors == 4 then return M[name](first, select(2, ...)) end

@@ -43,9 +43,9 @@ end
 
 -- x:f(v [, w]) | res:f(a, v [, w]); values are cast to the element type as C does
 local function value_op(name, nvals, run)
-  M[name] = function(self, a, ...)
-    local src, v, w = self, a, ...
-    if isTensor(a) then src, v, w = a, ... end
+  M[name] = function(self, a, b, c)
+    local src, v, w = self, a, b
+    if isTensor(a) then src, v, w = a, b, c end
     need_number(name, v, "the value")
     if nvals == 2 then need_number(name, w, "the second value") end
     A.resize_as(self, src)
@@ -127,10 +127,10 @@ local function fused(name, aten_out)
     local t1, t2 = select(n - 1, ...)
     local src, v = self, 1
     if n == 3 then
-      local a = ...
+      local a = (select(1, ...))
       if isTensor(a) then src = a else v = a end
     elseif n == 4 then
-      src, v = ...
+      src, v = select(1, ...)
     elseif n ~= 2 then
       core.bad_args(name, self, ...)
     end
@@ -157,7 +157,7 @@ local function fused(name, aten_out)
     for i = 1, select("#", ...) do
       if isTensor((select(i, ...))) then ntensors = ntensors + 1 end
     end
-    local first = ...
+    local first = (select(1, ...))
     if not isTensor(first) then core.bad_args("torch." .. name, ...) end
     if ntensors >= 4 then return M[name](...) end
     return M[name](first.new(), ...)
@@ -322,7 +322,7 @@ local number_forms = {
 for name, f in pairs(number_forms) do
   local tensor_form = torch[name]
   torch[name] = function(a, ...)
-    if type(a) == "number" and type((...)) ~= "userdata" then return f(a, ...) end
+    if type(a) == "number" and type((select(1, ...))) ~= "userdata" then return f(a, ...) end
     return tensor_form(a, ...)
   end
 end

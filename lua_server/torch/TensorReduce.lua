@@ -130,8 +130,9 @@ M.norm = torch.norm
 -- x:renorm(p, dim, maxnorm) in place | res:renorm(src, p, dim, maxnorm): every slice
 -- along dim whose p-norm exceeds maxnorm is scaled down to it
 function M:renorm(a, ...)
-  local src, p, dim, maxnorm = self, a, ...
-  if isTensor(a) then src, p, dim, maxnorm = a, ... end
+  local b, c, d = select(1, ...)
+  local src, p, dim, maxnorm = self, a, b, c
+  if isTensor(a) then src, p, dim, maxnorm = a, b, c, d end
   if type(p) ~= "number" or type(maxnorm) ~= "number" then core.bad_args("renorm", self, a, ...) end
   local dd = check_dim("renorm", src, dim, 3)
   if p <= 0 then error("renorm: non-positive-norm not supported", 2) end
