@@ -84,6 +84,23 @@ describe("matrix products and dot products", function()
     d:clearState()
     expect.eq(d.output:nElement(), 0, "clearState")
   end)
+
+  it("nn.PairwiseDistance backward still works after clearState and a file round trip", function()
+    -- a = (1,2,2), b = (2,0,1): diff (-1,2,1), L2 = sqrt 6, so d/da = diff / sqrt 6 and d/db = -d/da
+    local a, b = T { 1, 2, 2 }, T { 2, 0, 1 }
+    local m = nn.PairwiseDistance(2)
+    m:forward({ a, b })
+    m:backward({ a, b }, T { 1 })
+    m:clearState()
+    local copy = copyThroughFile(m)
+    for _, module in ipairs({ m, copy }) do
+      module:forward({ a, b })
+      local g = module:backward({ a, b }, T { 1 })
+      local s = math.sqrt(6) + 1e-6
+      H.tensor(g[1], { -1 / s, 2 / s, 1 / s }, 1e-12, "gradient wrt a")
+      H.tensor(g[2], { 1 / s, -2 / s, -1 / s }, 1e-12, "gradient wrt b")
+    end
+  end)
 end)
 
 describe("table arithmetic", function()
