@@ -33,6 +33,9 @@ end
 -- d||d||_p / d a_k = sign(d_k) |d_k|^(p-1) / ||d||_p^(p-1); b's gradient is its negation
 function PairwiseDistance:updateGradInput(input, gradOutput)
   local single = checkDims(input) == 1
+  -- clearState empties the gradInput table (as Torch7's does), so the pair is rebuilt here
+  self.gradInput[1] = self.gradInput[1] or input[1].new()
+  self.gradInput[2] = self.gradInput[2] or input[2].new()
   local ga, gb = self.gradInput[1], self.gradInput[2]
   ga:resizeAs(input[1]):copy(input[1]):add(-1, input[2])
   local p = self.norm

@@ -100,8 +100,25 @@ function SparseLinear:accGradParameters(input, gradOutput, scale)
   if self.weightDecay ~= 0 then self.gradWeight:add(self.weightDecay, self.weight) end
 end
 
+-- One nnz x 2 sample without doGradInput: Torch7's older SparseLinear (whose nn test file
+-- still checks it with nn.SparseJacobian) gave the gradient at each nonzero, as nnz x 2
+-- (index, d output . gradOutput / d value) rows; the newer one left an empty table there.
+local function sparseGradInput(self, sample, gradOutput)
+  local gi = torch.isTensor(self.gradInput) and self.gradInput or gradOutput.new()
+  gi:resizeAs(sample)
+  gi:select(2, 1):copy(sample:select(2, 1))
+  if sample:size(1) > 0 then
+    gi:select(2, 2):mv(self.weight:index(2, columns(self, sample)):t(), gradOutput)
+  end
+  return gi
+end
+
 function SparseLinear:updateGradInput(input, gradOutput)
-  local _, _, legacy = samples(input)
+  local _, batchMode, legacy = samples(input)
+  if not (batchMode or self.doGradInput) then
+    self.gradInput = sparseGradInput(self, input, gradOutput)
+    return self.gradInput
+  end
   if legacy then
     if not torch.isTensor(self.gradInput) then self.gradInput = gradOutput.new() end
     self.gradInput:resizeAs(input)

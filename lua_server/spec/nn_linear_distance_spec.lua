@@ -84,6 +84,23 @@ describe("matrix products and dot products", function()
     d:clearState()
     expect.eq(d.output:nElement(), 0, "clearState")
   end)
+
+  it("nn.PairwiseDistance backward still works after clearState and a file round trip", function()
+    -- a = (1,2,2), b = (2,0,1): diff (-1,2,1), L2 = sqrt 6, so d/da = diff / sqrt 6 and d/db = -d/da
+    local a, b = T { 1, 2, 2 }, T { 2, 0, 1 }
+    local m = nn.PairwiseDistance(2)
+    m:forward({ a, b })
+    m:backward({ a, b }, T { 1 })
+    m:clearState()
+    local copy = copyThroughFile(m)
+    for _, module in ipairs({ m, copy }) do
+      module:forward({ a, b })
+      local g = module:backward({ a, b }, T { 1 })
+      local s = math.sqrt(6) + 1e-6
+      H.tensor(g[1], { -1 / s, 2 / s, 1 / s }, 1e-12, "gradient wrt a")
+      H.tensor(g[2], { 1 / s, -2 / s, -1 / s }, 1e-12, "gradient wrt b")
+    end
+  end)
 end)
 
 describe("table arithmetic", function()
@@ -154,6 +171,19 @@ describe("distances with parameters", function()
 end)
 
 describe("sparse and partial linear layers", function()
+  it("nn.SparseLinear without doGradInput gives one sample's gradient at its nonzeros", function()
+    -- W = [[1 2 3], [4 5 6]]; g = (1, -1): d(g . out)/d x_j = W[1][j] - W[2][j] = -3 for every j
+    local m = nn.SparseLinear(3, 2)
+    m.weight:copy(T { { 1, 2, 3 }, { 4, 5, 6 } })
+    local x = T { { 3, 0.5 }, { 1, 2 } }
+    m:forward(x)
+    local gi = m:backward(x, T { 1, -1 })
+    H.tensor(gi, { { 3, -3 }, { 1, -3 } }, 0, "(index, gradient) per nonzero")
+    m.weight:copy(T { { 1, 0, 2 }, { 0, 1, 0 } })
+    H.tensor(m:updateGradInput(x, T { 2, 5 }), { { 3, 4 }, { 1, 2 } }, 0, "W^T g at indices 3 and 1")
+    small(nn.SparseJacobian.testJacobian(nn.SparseLinear(7, 4), T { { 6, 0 }, { 2, 0 }, { 4, 0 } }), "jacobian")
+  end)
+
   it("nn.SparseLinear equals a dense Linear on the scattered input", function()
     torch.manualSeed(2)
     local m = nn.SparseLinear(6, 3, true)

@@ -197,9 +197,10 @@ end
 function Tester:assertTensorEq(ta, tb, ...) return self:_assertTensorEqOrNeq(ta, tb, false, ...) end
 function Tester:assertTensorNe(ta, tb, ...) return self:_assertTensorEqOrNeq(ta, tb, true, ...) end
 
+-- Torch7's newer Tester rejects non-table arguments here; its older one compared them by
+-- value, and test files of that time (nn's View and Reshape tests) pass sizes as numbers.
+-- Comparing by value keeps those running and changes nothing for tables.
 function Tester:_assertTableEqOrNeq(ta, tb, negate, ...)
-  assert(type(ta) == "table", "First argument should be a Table")
-  assert(type(tb) == "table", "Second argument should be a Table")
   return self:_eqOrNeq(ta, tb, negate, ...)
 end
 
