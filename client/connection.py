@@ -25,6 +25,7 @@ from typing import Any
 
 import msgpack
 import zmq
+from zmq.backend import zmq_poll
 from zmq.utils.monitor import recv_monitor_message
 
 try:  # an installed wheel carries the codec inside the package (pyproject.toml)
@@ -127,6 +128,9 @@ class Connection:
         self._releases: collections.deque[tuple[int, int]] = collections.deque()
         self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._method_cache: dict[tuple[str, str], bool] = {}
+        # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
+        # so that calling one from Python is one request; require() starts a module afresh
+        self._module_functions: dict[int, dict[str, Any]] = {}
         self.closed = False
         self._functions: dict[str, Any] = {}
         self._callbacks: dict[int, Any] = {}
@@ -157,9 +161,12 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
         self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
-        self._poller = zmq.Poller()
-        self._poller.register(self._sock, zmq.POLLIN)
-        self._poller.register(self._monitor, zmq.POLLIN)
+        # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
+        # several microseconds a call; the monitor is read only when a wait times out
+        self._sock_poll = [(self._sock, zmq.POLLIN)]
+        self._monitor_poll = [(self._monitor, zmq.POLLIN)]
+        #: requests sent on this connection (what tests count round trips by)
+        self.requests_sent = 0
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping", session=session).wait(timeout)
@@ -186,18 +193,22 @@ class Connection:
             if self._session_lost is not None:
                 raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
-            header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
+            fields["v"], fields["id"], fields["op"] = codec.PROTOCOL_VERSION, request_id, op
             if self.epoch is not None:
-                header["epoch"] = self.epoch
-            header.update((k, v) for k, v in fields.items() if v is not None)
-            releases = self._drain_releases()
-            if releases:
-                header["release"] = releases
-            frames = codec.encode_message(header, default=self._to_ref)
+                fields["epoch"] = self.epoch
+            if self._releases:
+                fields["release"] = releases = self._drain_releases()
+            else:
+                releases = []
+            # keys in protocol order (a handful of names: sorting them is cheap), so the
+            # header packs in one pass to encode_message's bytes
+            header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
+            frames = codec.encode_request(header, default=self._to_ref)
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:
                 self._send(frames, op)
+                self.requests_sent += 1
             except ConnectionLost:
                 self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
                 raise
@@ -212,7 +223,7 @@ class Connection:
         # wait to be able to send in slices, so that a dead private server is noticed at
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
-        while not self._sock.poll(POLL_SLICE_MS, zmq.POLLOUT):
+        while not zmq_poll([(self._sock, zmq.POLLOUT)], POLL_SLICE_MS):
             if self.server is not None and not self.server.alive():
                 raise ConnectionLost(f"could not send {op}: the local server died:\n"
                                      + self.server.describe())
@@ -267,7 +278,7 @@ class Connection:
     def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
         """Receive until the reply to request_id arrives; None if timeout passes first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        poller = self._poller
+        sock_poll = self._sock_poll
         with self._lock:
             while request_id not in self._replies:
                 if self._session_lost is not None:
@@ -275,12 +286,10 @@ class Connection:
                                          f"(request {request_id}) was pending")
                 remaining = POLL_SLICE_MS if deadline is None else min(
                     POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
-                events = dict(poller.poll(remaining))
-                if self._monitor in events:
-                    self._read_monitor()
-                if self._sock in events:
+                if zmq_poll(sock_poll, remaining):
                     self._receive_one()
                     continue
+                self._read_monitor()  # a slice passed without a reply: is the server there?
                 if self._lost:
                     self._lost = False
                     raise ConnectionLost(
@@ -300,13 +309,17 @@ class Connection:
         return ""
 
     def _read_monitor(self) -> None:
-        while self._monitor.poll(0):
+        while zmq_poll(self._monitor_poll, 0):
             event = recv_monitor_message(self._monitor)
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
 
     def _receive_one(self) -> None:
-        frames = self._sock.recv_multipart(copy=False)
+        # the header is small: copied into bytes; data frames are not copied (tensors
+        # become views of them, codec.unpack_tensor)
+        frames = [self._sock.recv()]
+        while self._sock.rcvmore:
+            frames.append(self._sock.recv(copy=False))
         try:
             reply = codec.decode_message(frames, ref_hook=self._proxy_for)
         except codec.CodecError as e:
@@ -423,8 +436,31 @@ class Connection:
     # ------------------------------------------------------------------ the API
 
     def require(self, name: str) -> Any:
-        """``require(name)`` on the server: a proxy of the module table (torch, nn, optim)."""
-        return self.request("require", name=name)
+        """``require(name)`` on the server: a proxy of the module table (torch, nn, optim).
+
+        Functions read from a module table are remembered (``torch.add`` costs one request
+        per call, not two); requiring the module again forgets them, e.g. after Lua code
+        replaced one.
+        """
+        module = self.request("require", name=name)
+        if getattr(module, "_typename", None) == "table":
+            self._module_functions[module._id] = {}
+        return module
+
+    def module_function(self, module_id: int, name: str) -> Any:
+        """The function ``name`` of a required module, when already looked up, else None."""
+        functions = self._module_functions.get(module_id)
+        return None if functions is None else functions.get(name)
+
+    def learn_module_field(self, module_id: int, name: str, value: Any) -> None:
+        """Remember a function read from a module; any other value (or a write) is not."""
+        functions = self._module_functions.get(module_id)
+        if functions is None:
+            return
+        if getattr(value, "_typename", None) == "function":
+            functions[name] = value
+        else:
+            functions.pop(name, None)
 
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
@@ -434,6 +470,8 @@ class Connection:
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        for functions in self._module_functions.values():  # the chunk may replace them
+            functions.clear()
         return self.request("execute", code=code)
 
     def ref(self, code: str) -> Any:
