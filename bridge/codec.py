@@ -277,9 +277,7 @@ def encode_request(
             obj = default(obj)
         if isinstance(obj, RemoteRef):
             return msgpack.ExtType(EXT_REF, pack_ref(obj))
-        if isinstance(obj, msgpack.ExtType):
-            return obj
-        raise TypeError(f"cannot encode object of type {type(obj).__name__}")
+        return obj  # an ExtType, or a value for msgpack (which raises if it cannot pack it)
 
     try:
         head = msgpack.packb(header, use_bin_type=True, default=ext)

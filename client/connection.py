@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import itertools
 import json
 import os
@@ -34,6 +35,7 @@ except ImportError:  # a checkout: bridge/ beside client/
     from bridge import codec
 
 from . import streams
+from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .spawn import LocalServer
 
@@ -167,6 +169,7 @@ class Connection:
         self._monitor_poll = [(self._monitor, zmq.POLLIN)]
         #: requests sent on this connection (what tests count round trips by)
         self.requests_sent = 0
+        self._pipeline: Pipeline | None = None
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping", session=session).wait(timeout)
@@ -215,9 +218,35 @@ class Connection:
             return AsyncResult(self, request_id, op)
 
     def request(self, op: str, **fields: Any) -> Any:
-        """Send one request and return its value (None, one value, or a tuple)."""
+        """Send one request and return its value (None, one value, or a tuple); in a
+        :meth:`pipeline` block, a call's :class:`~client.pipeline.Pending` result."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        pipeline = self._pipeline
+        if pipeline is not None:
+            if op in PIPELINED_OPS:
+                return pipeline.submit(op, fields)
+            pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
         return self.submit(op, **fields).wait(self.request_timeout)
+
+    @contextlib.contextmanager
+    def pipeline(self) -> Any:
+        """``with lua.pipeline():`` calls in the block are sent without waiting for their
+        replies (see client/pipeline.py); the block's end waits for them all and raises
+        the first error. Nested blocks are one block."""
+        __tracebackhide__ = True
+        if self._pipeline is not None:
+            yield self._pipeline
+            return
+        pipeline = self._pipeline = Pipeline(self)
+        try:
+            yield pipeline
+        except BaseException:
+            self._pipeline = None
+            with contextlib.suppress(Exception):  # the block's own error is the one to see
+                pipeline.wait_until()
+            raise
+        self._pipeline = None
+        pipeline.wait_until()
 
     def _send(self, frames: list, op: str) -> None:
         # wait to be able to send in slices, so that a dead private server is noticed at
@@ -367,6 +396,10 @@ class Connection:
     def _to_ref(self, obj: Any) -> Any:
         from .proxy import BoundMethod, LuaObject
 
+        if isinstance(obj, Pending):  # a pipelined result used as an argument: its value
+            obj = obj.value
+            if not isinstance(obj, LuaObject):
+                return obj
         if isinstance(obj, LuaObject):
             if obj._conn is not self:
                 raise ValueError("a proxy of another connection cannot be sent to this server")
