@@ -44,11 +44,25 @@ BULK_ROUNDS = 3
 BULK_MB = (16, 256)
 
 
-def timed(fn, n: int) -> float:
+def cpu_ns(pid: int) -> int:
+    """CPU time of all threads of a process (ZeroMQ's I/O threads included), in ns."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def timed(fn, n: int, pids: tuple) -> tuple:
+    """Wall us per call, and CPU us per call of each process in pids."""
+    cpu0 = [cpu_ns(p) for p in pids]
     start = time.perf_counter()
     for _ in range(n):
         fn()
-    return (time.perf_counter() - start) / n * 1e6
+    wall = (time.perf_counter() - start) / n * 1e6
+    return (wall, *((cpu_ns(p) - c) / n / 1e3 for p, c in zip(pids, cpu0)))
 
 
 def start_echo(directory: str):
@@ -58,6 +72,10 @@ def start_echo(directory: str):
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.connect(endpoint)
     return proc, sock
+
+
+def server_pid(lua) -> int:
+    return lua.server.process.pid
 
 
 def echo_cases(sock) -> dict:
@@ -126,14 +144,17 @@ def main() -> None:
         os.chmod(directory, 0o700)
         proc, sock = start_echo(directory)
         columns = {"echo": echo_cases(sock)}
+        pids = {"echo": (os.getpid(), proc.pid)}
         conns = []
         lua, columns["this checkout"] = client_cases(client)
+        pids["this checkout"] = (os.getpid(), server_pid(lua))
         conns.append(lua)
         if base_rev:
             base_root = extract(base_rev, directory)
             os.environ["LUATORCH_SERVER"] = str(base_root / "lua_server/bin/luatorch-server")
             try:
                 lua, columns[f"base {base_rev}"] = client_cases(client)
+                pids[f"base {base_rev}"] = (os.getpid(), server_pid(lua))
                 conns.append(lua)
             finally:
                 del os.environ["LUATORCH_SERVER"]
@@ -150,26 +171,30 @@ def main() -> None:
                             n = 2 if name.startswith("16") else 1
                         else:
                             n = per_round
-                        samples[column].setdefault(name, []).append(timed(fn, n))
+                        samples[column].setdefault(name, []).append(timed(fn, n, pids[column]))
         finally:
             for lua in conns:
                 lua.close()
             sock.close(0)
             proc.kill()
             proc.wait()
-    med = {c: {k: statistics.median(v) for k, v in s.items()} for c, s in samples.items()}
+    # medians of wall time, client CPU and server CPU, each over the rounds
+    med = {c: {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in s.items()}
+           for c, s in samples.items()}
     echo = med.pop("echo")
-    print(f"raw pyzmq DEALER->ROUTER echo (Python ROUTER, ipc): {echo['small']:.1f} us per round trip; "
-          f"median of {ROUNDS} interleaved rounds of {per_round} calls")
-    print(f"{'':<22}" + "".join(f"{c:>28}" for c in med))
+    print(f"raw pyzmq DEALER->ROUTER echo (Python ROUTER, ipc): {echo['small'][0]:.1f} us per round "
+          f"trip (client CPU {echo['small'][1]:.1f} us, echo server CPU {echo['small'][2]:.1f} us); "
+          f"medians of {ROUNDS} interleaved rounds of {per_round} calls")
+    print("each cell: wall us per call (ratio to the echo's wall time) | client CPU us | server CPU us")
+    print(f"{'':<22}" + "".join(f"{c:>44}" for c in med))
     for name in next(iter(med.values())):
-        ref = echo["small"] if not name.endswith("MB") else echo[name]
-        cells = "".join(f"{med[c][name]:>10.1f} us ({med[c][name] / ref:5.2f}x echo)" for c in med)
+        ref = echo["small"][0] if not name.endswith("MB") else echo[name][0]
+        cells = "".join(f"{med[c][name][0]:>11.1f} ({med[c][name][0] / ref:5.2f}x) | "
+                        f"{med[c][name][1]:8.1f} | {med[c][name][2]:8.1f}" for c in med)
         print(f"{name:<22}{cells}")
     if bulk:
         print("bulk rows: numpy -> server -> numpy, against a zero-copy pyzmq echo of the same frame:",
-              ", ".join(f"{mb} MB echo {echo[f'{mb}MB'] / 1e3:.1f} ms" for mb in BULK_MB))
-
+              ", ".join(f"{mb} MB echo {echo[f'{mb}MB'][0] / 1e3:.1f} ms" for mb in BULK_MB))
 
 if __name__ == "__main__":
     main()
