@@ -29,10 +29,23 @@ import zmq
 from zmq.backend import zmq_poll
 from zmq.utils.monitor import recv_monitor_message
 
-try:  # an installed wheel carries the codec inside the package (pyproject.toml)
+
+def _checkout_codec() -> Any:
+    """bridge/codec.py beside this client/ when this is a checkout (first, so an editable
+    install of another checkout, which maps client.bridge elsewhere, cannot mix codecs)."""
+    sibling = Path(__file__).resolve().parent.parent / "bridge" / "codec.py"
+    if not sibling.is_file():
+        return None
+    try:
+        from bridge import codec as found
+    except ImportError:
+        return None
+    return found if Path(found.__file__).resolve() == sibling else None
+
+
+codec = _checkout_codec()
+if codec is None:  # an installed wheel carries the codec inside the package (pyproject.toml)
     from .bridge import codec
-except ImportError:  # a checkout: bridge/ beside client/
-    from bridge import codec
 
 from . import streams
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
@@ -346,9 +359,10 @@ class Connection:
     def _receive_one(self) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
         # become views of them, codec.unpack_tensor)
-        frames = [self._sock.recv()]
-        while self._sock.rcvmore:
-            frames.append(self._sock.recv(copy=False))
+        sock = self._sock
+        frames = [sock.recv()]
+        while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
+            frames.append(sock.recv(copy=False))
         try:
             reply = codec.decode_message(frames, ref_hook=self._proxy_for)
         except codec.CodecError as e:
