@@ -137,14 +137,9 @@ local function tensor_from_wire(payload, frames)
 end
 
 -- The decoder's ext hook for one request: references resolve in the client's registry.
--- One hook per client, reading the frames of the message being decoded from the client
--- (decoding never nests), so that no closure is made per request.
 function M.ext_hook(client, frames)
-  client.decoding_frames = frames
-  local hook = client.ext_hook
-  if hook then return hook end
-  hook = function(code, payload)
-    local registry, frames = client.registry, client.decoding_frames
+  local registry = client.registry
+  return function(code, payload)
     if code == M.EXT_CLIENT_FUNCTION then
       return callback.new(client.server, client, callback.unpack_cid(payload))
     elseif code == wire.EXT_REF then
@@ -157,8 +152,6 @@ function M.ext_hook(client, frames)
     end
     error("unknown ext type " .. tostring(code), 0)
   end
-  client.ext_hook = hook
-  return hook
 end
 
 return M

@@ -123,7 +123,6 @@ local function decode(server, client, frames)
 end
 
 local function handle(server, client, frames, state)
-  if #frames == 0 then protocol("empty message") end
   local req, id = decode(server, client, frames)
   state.id = id
   if req.v ~= wire.VERSION then
@@ -181,8 +180,10 @@ function _M.serve(server, sock, frames)
   captured = {}
   local state = {}
   local outer_stream = stream.begin(sock, identity, state)
-  -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
-  local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
+  local ok, reply, out_frames = xpcall(function()
+    if #body == 0 then protocol("empty message") end
+    return handle(server, client, body, state)
+  end, errors.handler)
   stream.restore(outer_stream)
   if state.entered then interrupt.leave(state.token) end
   local output = captured
