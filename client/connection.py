@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import itertools
 import json
 import os
@@ -25,16 +26,32 @@ from typing import Any
 
 import msgpack
 import zmq
+from zmq.backend import zmq_poll
 from zmq.utils.monitor import recv_monitor_message
-
-try:  # an installed wheel carries the codec inside the package (pyproject.toml)
-    from .bridge import codec
-except ImportError:  # a checkout: bridge/ beside client/
-    from bridge import codec
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
+from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .spawn import LocalServer
+
+
+def _checkout_codec() -> Any:
+    """bridge/codec.py beside this client/ when this is a checkout (first, so an editable
+    install of another checkout, which maps client.bridge elsewhere, cannot mix codecs)."""
+    sibling = Path(__file__).resolve().parent.parent / "bridge" / "codec.py"
+    if not sibling.is_file():
+        return None
+    try:
+        from bridge import codec as found
+    except ImportError:
+        return None
+    return found if Path(found.__file__).resolve() == sibling else None
+
+
+codec = _checkout_codec()
+if codec is None:  # an installed wheel carries the codec inside the package (pyproject.toml)
+    from .bridge import codec
+
 
 HEARTBEAT_IVL_MS = 1000
 HEARTBEAT_TIMEOUT_MS = 4000
@@ -127,6 +144,9 @@ class Connection:
         self._releases: collections.deque[tuple[int, int]] = collections.deque()
         self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._method_cache: dict[tuple[str, str], bool] = {}
+        # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
+        # so that calling one from Python is one request; require() starts a module afresh
+        self._module_functions: dict[int, dict[str, Any]] = {}
         self.closed = False
         self._functions: dict[str, Any] = {}
         self._callbacks: dict[int, Any] = {}
@@ -157,9 +177,13 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
         self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
-        self._poller = zmq.Poller()
-        self._poller.register(self._sock, zmq.POLLIN)
-        self._poller.register(self._monitor, zmq.POLLIN)
+        # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
+        # several microseconds a call; the monitor is read only when a wait times out
+        self._sock_poll = [(self._sock, zmq.POLLIN)]
+        self._monitor_poll = [(self._monitor, zmq.POLLIN)]
+        #: requests sent on this connection (what tests count round trips by)
+        self.requests_sent = 0
+        self._pipeline: Pipeline | None = None
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping", session=session).wait(timeout)
@@ -186,33 +210,63 @@ class Connection:
             if self._session_lost is not None:
                 raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
-            header: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "id": request_id, "op": op}
+            fields["v"], fields["id"], fields["op"] = codec.PROTOCOL_VERSION, request_id, op
             if self.epoch is not None:
-                header["epoch"] = self.epoch
-            header.update((k, v) for k, v in fields.items() if v is not None)
-            releases = self._drain_releases()
-            if releases:
-                header["release"] = releases
-            frames = codec.encode_message(header, default=self._to_ref)
+                fields["epoch"] = self.epoch
+            if self._releases:
+                fields["release"] = releases = self._drain_releases()
+            else:
+                releases = []
+            # keys in protocol order (a handful of names: sorting them is cheap), so the
+            # header packs in one pass to encode_message's bytes
+            header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
+            frames = codec.encode_request(header, default=self._to_ref)
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:
                 self._send(frames, op)
+                self.requests_sent += 1
             except ConnectionLost:
                 self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
                 raise
             return AsyncResult(self, request_id, op)
 
     def request(self, op: str, **fields: Any) -> Any:
-        """Send one request and return its value (None, one value, or a tuple)."""
+        """Send one request and return its value (None, one value, or a tuple); in a
+        :meth:`pipeline` block, a call's :class:`~client.pipeline.Pending` result."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        pipeline = self._pipeline
+        if pipeline is not None:
+            if op in PIPELINED_OPS:
+                return pipeline.submit(op, fields)
+            pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
         return self.submit(op, **fields).wait(self.request_timeout)
+
+    @contextlib.contextmanager
+    def pipeline(self) -> Any:
+        """``with lua.pipeline():`` calls in the block are sent without waiting for their
+        replies (see client/pipeline.py); the block's end waits for them all and raises
+        the first error. Nested blocks are one block."""
+        __tracebackhide__ = True
+        if self._pipeline is not None:
+            yield self._pipeline
+            return
+        pipeline = self._pipeline = Pipeline(self)
+        try:
+            yield pipeline
+        except BaseException:
+            self._pipeline = None
+            with contextlib.suppress(Exception):  # the block's own error is the one to see
+                pipeline.wait_until()
+            raise
+        self._pipeline = None
+        pipeline.wait_until()
 
     def _send(self, frames: list, op: str) -> None:
         # wait to be able to send in slices, so that a dead private server is noticed at
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
-        while not self._sock.poll(POLL_SLICE_MS, zmq.POLLOUT):
+        while not zmq_poll([(self._sock, zmq.POLLOUT)], POLL_SLICE_MS):
             if self.server is not None and not self.server.alive():
                 raise ConnectionLost(f"could not send {op}: the local server died:\n"
                                      + self.server.describe())
@@ -267,7 +321,7 @@ class Connection:
     def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
         """Receive until the reply to request_id arrives; None if timeout passes first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        poller = self._poller
+        sock_poll = self._sock_poll
         with self._lock:
             while request_id not in self._replies:
                 if self._session_lost is not None:
@@ -275,12 +329,10 @@ class Connection:
                                          f"(request {request_id}) was pending")
                 remaining = POLL_SLICE_MS if deadline is None else min(
                     POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
-                events = dict(poller.poll(remaining))
-                if self._monitor in events:
-                    self._read_monitor()
-                if self._sock in events:
+                if zmq_poll(sock_poll, remaining):
                     self._receive_one()
                     continue
+                self._read_monitor()  # a slice passed without a reply: is the server there?
                 if self._lost:
                     self._lost = False
                     raise ConnectionLost(
@@ -300,13 +352,18 @@ class Connection:
         return ""
 
     def _read_monitor(self) -> None:
-        while self._monitor.poll(0):
+        while zmq_poll(self._monitor_poll, 0):
             event = recv_monitor_message(self._monitor)
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
 
     def _receive_one(self) -> None:
-        frames = self._sock.recv_multipart(copy=False)
+        # the header is small: copied into bytes; data frames are not copied (tensors
+        # become views of them, codec.unpack_tensor)
+        sock = self._sock
+        frames = [sock.recv()]
+        while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
+            frames.append(sock.recv(copy=False))
         try:
             reply = codec.decode_message(frames, ref_hook=self._proxy_for)
         except codec.CodecError as e:
@@ -354,6 +411,10 @@ class Connection:
     def _to_ref(self, obj: Any) -> Any:
         from .proxy import BoundMethod, LuaObject
 
+        if isinstance(obj, Pending):  # a pipelined result used as an argument: its value
+            obj = obj.value
+            if not isinstance(obj, LuaObject):
+                return obj
         if isinstance(obj, LuaObject):
             if obj._conn is not self:
                 raise ValueError("a proxy of another connection cannot be sent to this server")
@@ -423,8 +484,31 @@ class Connection:
     # ------------------------------------------------------------------ the API
 
     def require(self, name: str) -> Any:
-        """``require(name)`` on the server: a proxy of the module table (torch, nn, optim)."""
-        return self.request("require", name=name)
+        """``require(name)`` on the server: a proxy of the module table (torch, nn, optim).
+
+        Functions read from a module table are remembered (``torch.add`` costs one request
+        per call, not two); requiring the module again forgets them, e.g. after Lua code
+        replaced one.
+        """
+        module = self.request("require", name=name)
+        if getattr(module, "_typename", None) == "table":
+            self._module_functions[module._id] = {}
+        return module
+
+    def module_function(self, module_id: int, name: str) -> Any:
+        """The function ``name`` of a required module, when already looked up, else None."""
+        functions = self._module_functions.get(module_id)
+        return None if functions is None else functions.get(name)
+
+    def learn_module_field(self, module_id: int, name: str, value: Any) -> None:
+        """Remember a function read from a module; any other value (or a write) is not."""
+        functions = self._module_functions.get(module_id)
+        if functions is None:
+            return
+        if getattr(value, "_typename", None) == "function":
+            functions[name] = value
+        else:
+            functions.pop(name, None)
 
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
@@ -434,6 +518,8 @@ class Connection:
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        for functions in self._module_functions.values():  # the chunk may replace them
+            functions.clear()
         return self.request("execute", code=code)
 
     def ref(self, code: str) -> Any:

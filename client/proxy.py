@@ -65,6 +65,10 @@ class LuaObject:
         if display.is_probe(name):
             raise AttributeError(name)  # Python tools' probes never reach the server
         conn = self._conn
+        if self._typename == "table":
+            cached = conn.module_function(self._id, name)
+            if cached is not None:
+                return cached
         known = conn.is_method(self._typename, name)
         if known:
             return BoundMethod(self, name)
@@ -72,6 +76,8 @@ class LuaObject:
         if value is None:
             raise discovery.missing(self, name)
         if self._typename in ("table", "function"):
+            if self._typename == "table":
+                conn.learn_module_field(self._id, name, value)
             return value  # a namespace (torch, nn): its functions are plain functions
         is_method = isinstance(value, LuaObject) and value._typename == "function"
         if known is None:
@@ -83,6 +89,7 @@ class LuaObject:
             object.__setattr__(self, name, value)
         else:
             self._conn.request("set", target=self, key=name, value=value)
+            self._conn.learn_module_field(self._id, name, None)
 
     def __getitem__(self, key: Any) -> Any:
         __tracebackhide__ = True
@@ -91,6 +98,7 @@ class LuaObject:
     def __setitem__(self, key: Any, value: Any) -> None:
         __tracebackhide__ = True
         _request(self._conn, "set", target=self, key=key, value=value)
+        self._conn.learn_module_field(self._id, key, None)
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True

@@ -41,6 +41,8 @@ def _classes_changed(conn: Connection) -> None:
     # a redefined class may have other methods and fields than the cached ones
     discovery.forget_classes(conn)
     conn._method_cache.clear()
+    for functions in conn._module_functions.values():  # the file may redefine them
+        functions.clear()
 
 
 def load_file(conn: Connection, path: str | os.PathLike) -> Any:

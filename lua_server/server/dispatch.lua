@@ -87,10 +87,23 @@ function H.construct(_, req)
   return pack(cls(unpack(args, 1, n)))
 end
 
+-- Compiled chunks by code string: a Python loop evaluating the same expression compiles
+-- it once. Bounded: cleared when full, so generated code cannot grow it without limit.
+local CHUNK_CACHE_MAX = 512
+local chunks, chunk_count = {}, 0
+
 local function compile(code, chunkname)
-  local f, err = loadstring("return " .. code, chunkname)
+  local f = chunks[code]
+  if f then return f end
+  local err
+  -- an expression first (eval "1 + 2"), unless the code is already a return statement
+  if not code:find("^%s*return[^%w_]") and not code:find("^%s*return$") then
+    f = loadstring("return " .. code, chunkname)
+  end
   if not f then f, err = loadstring(code, chunkname) end
   if not f then error(err, 0) end
+  if chunk_count >= CHUNK_CACHE_MAX then chunks, chunk_count = {}, 0 end
+  chunks[code], chunk_count = f, chunk_count + 1
   return f
 end
 
