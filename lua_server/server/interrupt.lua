@@ -4,8 +4,8 @@
 -- How (measured on LuaJIT 2.1): LuaJIT's profiler (jit.profile, mode "l") compiles a check
 -- into every trace, so its callback runs every 10 ms of CPU time even in compiled loops.
 -- The callback polls the socket; an interrupt for the running request turns the JIT off and
--- flushes the traces, so execution continues in the interpreter, where the count hook set
--- for the duration of a request raises `Interrupted`. It keeps raising until the request has
+-- flushes the traces, so execution continues in the interpreter, where the count hook
+-- (set once, at install) raises `Interrupted`. It keeps raising until the request has
 -- ended, so a pcall in user code cannot swallow it. The JIT is turned back on afterwards.
 -- A callback cannot set the hook itself: LuaJIT restores the hook mask after it returns.
 -- Not covered: a single long C call (one ATen kernel) runs to its end first.
@@ -116,6 +116,10 @@ function _M.install(the_server)
   local ok, profile = pcall(require, "jit.profile")
   if not ok then return false end
   profile.start("li10", on_sample)
+  -- The count hook stays set for the server's life and acts only while an interrupt is
+  -- pending: setting and clearing it around every request raced the profiler's signal
+  -- handler, which updates the same dispatch state, and left the VM spinning now and then.
+  debug_sethook(hook, "", _M.HOOK_COUNT)
   return true
 end
 
@@ -126,7 +130,6 @@ function _M.enter(identity, id)
   active[#active + 1] = { identity = identity, id = id }
   local token = server.in_lua
   server.in_lua = true
-  if #active == 1 then debug_sethook(hook, "", _M.HOOK_COUNT) end
   return token
 end
 
@@ -134,12 +137,10 @@ function _M.leave(token)
   local active = server.active
   active[#active] = nil
   server.in_lua = token
-  if #active == 0 then
-    debug_sethook()
-    if cancel then
-      cancel, delivered = false, false
-      jit.on()
-    end
+  if #active == 0 and cancel then
+    cancel, delivered = false, false
+    debug_sethook(hook, "", _M.HOOK_COUNT)  -- back from every instruction to the count
+    jit.on()
   end
 end
 
