@@ -23,20 +23,8 @@ function SpatialMaxUnpooling:setParams()
   self.owidth = self.pooling.iwidth
 end
 
-local function check(self, input, level)
-  nn.utils.checkType(self, input, self.output)
-  K.check_dims(self, input, 4, level + 1)
-  self:setParams()
-  if not self.indices or not self.indices:isSameSizeAs(input) then
-    error(string.format("%s: size mismatch: input is %s but the pooling's indices are %s; run the pooling first",
-      torch.type(self), table.concat(input:size():totable(), "x"),
-      self.indices and self.indices:nElement() > 0 and table.concat(self.indices:size():totable(), "x") or "empty"),
-      level + 1)
-  end
-end
-
 function SpatialMaxUnpooling:updateOutput(input)
-  check(self, input, 2)
+  K.check_unpool(self, input, 4, 2)
   local ind0 = call("sub.Scalar", self.indices:long()._h, 1, 1)
   local h = call("max_unpool2d", input._h, ind0, { self.oheight, self.owidth })
   K.free(ind0)
@@ -46,7 +34,7 @@ end
 
 -- each input value's gradient is the gradOutput at the position it was unpooled to
 function SpatialMaxUnpooling:updateGradInput(input, gradOutput)
-  check(self, input, 2)
+  K.check_unpool(self, input, 4, 2)
   local d = input:dim()
   local planes = input:nElement() / (input:size(d) * input:size(d - 1))
   local g = gradOutput:contiguous():view(planes, self.oheight * self.owidth)

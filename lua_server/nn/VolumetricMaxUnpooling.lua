@@ -24,20 +24,8 @@ function VolumetricMaxUnpooling:setParams()
   self.padT, self.padH, self.padW = p.padT, p.padH, p.padW
 end
 
-local function check(self, input, level)
-  nn.utils.checkType(self, input, self.output)
-  K.check_dims(self, input, 5, level + 1)
-  self:setParams()
-  if not self.indices or not self.indices:isSameSizeAs(input) then
-    error(string.format("%s: size mismatch: input is %s but the pooling's indices are %s; run the pooling first",
-      torch.type(self), table.concat(input:size():totable(), "x"),
-      self.indices and self.indices:nElement() > 0 and table.concat(self.indices:size():totable(), "x") or "empty"),
-      level + 1)
-  end
-end
-
 function VolumetricMaxUnpooling:updateOutput(input)
-  check(self, input, 2)
+  K.check_unpool(self, input, 5, 2)
   local ind0 = call("sub.Scalar", self.indices:long()._h, 1, 1)
   local h = call("max_unpool3d", input._h, ind0, { self.otime, self.oheight, self.owidth },
     { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW })
@@ -48,7 +36,7 @@ end
 
 -- each input value's gradient is the gradOutput at the position it was unpooled to
 function VolumetricMaxUnpooling:updateGradInput(input, gradOutput)
-  check(self, input, 2)
+  K.check_unpool(self, input, 5, 2)
   local d = input:dim()
   local volume = input:size(d) * input:size(d - 1) * input:size(d - 2)
   local planes = input:nElement() / volume

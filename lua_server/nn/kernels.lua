@@ -97,6 +97,21 @@ function K.check_dims(module, input, ndim, level)
   return d
 end
 
+-- An unpooling's input: its type, its dimensions, and the indices its pooling module left
+-- for an input of the same size (module:setParams() reads them from the pooling)
+function K.check_unpool(module, input, ndim, level)
+  nn.utils.checkType(module, input, module.output)
+  K.check_dims(module, input, ndim, level + 1)
+  module:setParams()
+  local indices = module.indices
+  if not indices or not indices:isSameSizeAs(input) then
+    error(string.format("%s: size mismatch: input is %s but the pooling's indices are %s; run the pooling first",
+      torch.type(module), core.size_string(input),
+      indices and indices:nElement() > 0 and core.size_string(indices) or "empty"),
+      level + 1)
+  end
+end
+
 -- updateGradInput, accGradParameters and backward for a module whose gradients come from
 -- one call backward(self, input, gradOutput, scale, wantInput, wantParams): backward
 -- computes both in one kernel call, as the convolutions and ATen's backward ops do.
