@@ -201,8 +201,13 @@ class Connection:
 
     # ------------------------------------------------------------------ requests
 
-    def submit(self, op: str, **fields: Any) -> AsyncResult:
-        """Send one request without waiting; returns its :class:`AsyncResult`."""
+    def submit(self, op: str, *, _release_arrays: bool = True, **fields: Any) -> AsyncResult:
+        """Send one request without waiting; returns its :class:`AsyncResult`.
+
+        Large arrays travel without a copy: ZeroMQ reads their memory while it sends, so
+        this returns once it is done with them and the caller may change them again
+        (``_release_arrays=False`` skips that wait, for callers that wait for the reply).
+        """
         with self._lock:
             self._check_open()
             if self.server is not None and not self.server.alive():
@@ -224,11 +229,13 @@ class Connection:
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:
-                self._send(frames, op)
+                trackers = self._send(frames, op, track=_release_arrays)
                 self.requests_sent += 1
             except ConnectionLost:
                 self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
                 raise
+            for tracker in trackers:
+                self._wait_sent(tracker, op)
             return AsyncResult(self, request_id, op)
 
     def request(self, op: str, **fields: Any) -> Any:
@@ -240,7 +247,8 @@ class Connection:
             if op in PIPELINED_OPS:
                 return pipeline.submit(op, fields)
             pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
-        return self.submit(op, **fields).wait(self.request_timeout)
+        # the reply comes after the server read the whole request: no wait for the arrays
+        return self.submit(op, _release_arrays=False, **fields).wait(self.request_timeout)
 
     @contextlib.contextmanager
     def pipeline(self) -> Any:
@@ -262,7 +270,9 @@ class Connection:
         self._pipeline = None
         pipeline.wait_until()
 
-    def _send(self, frames: list, op: str) -> None:
+    def _send(self, frames: list, op: str, track: bool = False) -> list:
+        """Send one message; with ``track``, the MessageTrackers of the frames sent without
+        a copy (done once ZeroMQ no longer reads their memory)."""
         # wait to be able to send in slices, so that a dead private server is noticed at
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
@@ -273,14 +283,31 @@ class Connection:
             if time.monotonic() >= deadline:
                 raise ConnectionLost(
                     f"could not send {op} to {self.endpoint}: the server is not connected")
+        trackers = []
         try:
             last = len(frames) - 1
             for i, frame in enumerate(frames):
                 # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
-                self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
+                copy = len(frame) < COPY_THRESHOLD
+                tracker = self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=copy,
+                                          track=track and not copy)
+                if track and not copy:
+                    trackers.append(tracker)
         except zmq.Again as e:
             raise ConnectionLost(
                 f"could not send {op} to {self.endpoint}: the server is not connected") from e
+        return trackers
+
+    def _wait_sent(self, tracker: Any, op: str) -> None:
+        """Wait until ZeroMQ is done reading a frame sent without a copy."""
+        while not tracker.done:
+            try:
+                tracker.wait(POLL_SLICE_MS / 1000)
+            except zmq.NotDone:
+                pass
+            if not tracker.done and self.server is not None and not self.server.alive():
+                raise ConnectionLost(f"could not send {op}: the local server died:\n"
+                                     + self.server.describe())
 
     def interrupt(self, request_id: int) -> None:
         """Ask the server to stop request ``request_id`` (no reply; the request's own reply

@@ -95,6 +95,7 @@ function _M.new(opts, sock, extra)
       local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
       if frames then serve_frames(frames) end
     else
+      marshal.settle()  -- idle: let go of sent tensors nobody else holds
       server.memory:idle()
       if not parent_alive(opts.parent_pid) then return false end
     end

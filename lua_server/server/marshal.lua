@@ -8,6 +8,8 @@ local torch = require "torch"
 local core = require "torch.core"
 local types = require "torch.types"
 local aten = require "aten"
+local blob = require "aten.blob"
+local zmq = require "server.zmq"
 
 local callback = require "server.callback"
 
@@ -69,21 +71,64 @@ function M.as_ref(registry, v)
   return ref(registry, v)
 end
 
--- A tensor's data by value: contiguous CPU bytes, inline when small, else a frame.
+-- Frames of at least this many bytes travel without copies: the server lends a tensor's
+-- own bytes to ZeroMQ, and a received frame becomes the tensor's storage. Below it a copy
+-- is cheaper than the bookkeeping (pyzmq's advice for its copy threshold is the same).
+M.ZERO_COPY_MIN = 64 * 1024
+
+-- Tensors lent for sending since the last reply went out (after_send), and the holds
+-- whose server share waits for settle(): see lua_server/aten/blob.cpp.
+local lent_parts, holds = {}, {}
+-- bytes counted by how they travelled (bench/bulk.py reads them): frames received as
+-- storage or copied, tensors lent or copied for sending, and settle()'s copies
+M.stats = { received_zero_copy = 0, received_copied = 0, sent_lent = 0, sent_copied = 0,
+  detach_copies = 0 }
+
+-- A tensor's data by value: contiguous CPU bytes, inline when small, else a frame. A big
+-- tensor's bytes are lent to ZeroMQ as they are; the client still gets the values the
+-- tensor had when the reply was made, because settle() runs before any Lua code can write
+-- to it and gives it a copy of its own if ZeroMQ has not sent those bytes yet.
 function M.tensor_value(t, frames)
-  if core.info(t).device ~= aten.device.cpu then t = t:cpu() end
-  t = t:contiguous()
   local info = core.info(t)
   local code = wire.dtype_code[info.tensor]
   if not code then error("tensors of type " .. info.tensor .. " cannot be sent", 2) end
   local sizes = core.sizes(t)
   local n = t:nElement() * wire.itemsize[code]
+  if n >= M.ZERO_COPY_MIN then
+    local hold, ptr, size = blob.lend(t._h)
+    M.stats.sent_lent = M.stats.sent_lent + size
+    holds[#holds + 1] = hold
+    local part = { ptr = ptr, size = size, free_fn = blob.release_fn, hint = hold }
+    lent_parts[#lent_parts + 1] = part
+    frames[#frames + 1] = part
+    return mp.ext(wire.EXT_TENSOR, wire.pack_tensor(code, sizes, nil, #frames))
+  end
+  if info.device ~= aten.device.cpu then t = t:cpu() end
+  t = t:contiguous()
   local ptr = C.lt_tensor_data(t._h)
   if n <= wire.INLINE_MAX then
     return mp.ext(wire.EXT_TENSOR, wire.pack_tensor(code, sizes, n > 0 and ffi.string(ptr, n) or "", nil))
   end
   frames[#frames + 1] = { ptr = ptr, size = n, keep = t }
+  M.stats.sent_copied = M.stats.sent_copied + n
   return mp.ext(wire.EXT_TENSOR, wire.pack_tensor(code, sizes, nil, #frames))
+end
+
+-- After a reply was sent (or given up): lent parts ZeroMQ never took are released here.
+function M.after_send()
+  for i = 1, #lent_parts do
+    local part = lent_parts[i]
+    if not part.handed then
+      part.handed = true
+      part.free_fn(part.ptr, part.hint)
+    end
+    lent_parts[i] = nil
+  end
+end
+
+-- Before Lua code runs again: detach sent tensors whose bytes are still queued.
+function M.settle()
+  if #holds > 0 then M.stats.detach_copies = M.stats.detach_copies + blob.settle(holds) end
 end
 
 -- Deep by-value conversion for the `value` request: tensors become data.
@@ -105,7 +150,10 @@ function M.by_value(registry, v, frames, depth)
   return M.to_wire(registry, v)
 end
 
--- A tensor sent by the client: a new tensor of the matching Torch7 type holding a copy.
+-- A tensor sent by the client: a new tensor of the matching Torch7 type. A big frame
+-- becomes the tensor's storage without a copy (its ZeroMQ message moves to the heap and is
+-- closed when ATen lets the memory go) when its data is aligned for the dtype and no other
+-- tensor of the message took it already; anything else is copied.
 -- Every length is checked against the bytes actually received before anything is
 -- allocated, and the tensors of one message may not decode to more than frames.budget
 -- bytes (several tensors may share a frame, which must not multiply the memory).
@@ -113,13 +161,13 @@ local function tensor_from_wire(payload, frames)
   local d = wire.unpack_tensor(payload)
   local nbytes = d.nbytes
   local source = d.inline
+  local f
   if not d.inline then
-    local f = frames[d.frame + 1]  -- frames[1] is the header
+    f = frames[d.frame + 1]  -- frames[1] is the header
     if not f then error("tensor refers to frame " .. d.frame .. ", but the message has " .. (#frames - 1), 0) end
     if f.size ~= nbytes then
       error("tensor frame " .. d.frame .. " has " .. f.size .. " bytes, expected " .. nbytes, 0)
     end
-    if frames.used then frames.used[d.frame] = true end
     source = f.ptr
   end
   if frames.budget then
@@ -129,10 +177,24 @@ local function tensor_from_wire(payload, frames)
     frames.budget = frames.budget - nbytes
   end
   local info = types.by_tensor_name[wire.tensor_typename[d.dtype]]
+  local sizes = #d.sizes > 0 and d.sizes or { 1 }
+  local first_use = f and not (frames.used and frames.used[d.frame]) and not f.taken
+  if f and frames.used then frames.used[d.frame] = true end
+  if first_use and nbytes >= M.ZERO_COPY_MIN and f.msg
+      and tonumber(ffi.cast("uintptr_t", f.ptr)) % wire.itemsize[d.dtype] == 0 then
+    local owner = zmq.take(f)
+    if owner ~= nil then
+      f.taken = true
+      M.stats.received_zero_copy = M.stats.received_zero_copy + nbytes
+      local h = blob.from_blob(f.ptr, sizes, info.dtype, zmq.msg_close_fn, owner)
+      return core.make(core.tensor_mt[info], h)
+    end
+  end
   -- resized from empty, not made with zeros: every byte is overwritten by the copy, and
   -- zero-filling first would touch the whole tensor twice
-  local t = core.new(info, { 0 }):resize(torch.LongStorage(#d.sizes > 0 and d.sizes or { 1 }))
+  local t = core.new(info, { 0 }):resize(torch.LongStorage(sizes))
   if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), source, nbytes) end
+  if f then M.stats.received_copied = M.stats.received_copied + nbytes end
   return t
 end
 

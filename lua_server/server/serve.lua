@@ -170,6 +170,7 @@ end
 
 -- Serve one received message: frames[1] is the ROUTER's identity frame.
 function _M.serve(server, sock, frames)
+  marshal.settle()  -- tensors of earlier replies stop sharing bytes ZeroMQ has yet to send
   local identity = zmq.frame_string(frames[1])
   local client = _M.client_of(server, identity)
   if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
@@ -188,7 +189,7 @@ function _M.serve(server, sock, frames)
   if state.entered then interrupt.leave(state.token) end
   local output = captured
   captured = outer_captured
-  if ok and reply == nil then return end  -- a callback result: no reply is owed
+  if ok and reply == nil then marshal.after_send(); return end  -- a callback result: no reply is owed
   if not ok then reply, out_frames = errors.reply(reply, state.id), {} end
   if #output > 0 then reply.stdout = concat(output) end
   local warnings = aten.warnings()
@@ -198,6 +199,8 @@ function _M.serve(server, sock, frames)
   local parts = { identity, header }
   for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
   zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
+  marshal.after_send()
+  if outer_captured then marshal.settle() end  -- the outer request's Lua code resumes
 end
 
 return _M

@@ -219,7 +219,49 @@ function _M.frame_string(frame)
   return C_string(frame.ptr, frame.size)
 end
 
--- parts[i] is a Lua string or {ptr = pointer, size = n} (copied by libzmq on send)
+-- Zero-copy frames (issue 10). Sending: part {ptr =, size =, free_fn =, hint =} gives
+-- ZeroMQ the bytes themselves (zmq_msg_init_data); free_fn(ptr, hint) runs, on ZeroMQ's I/O
+-- thread, once they are sent or dropped. Receiving: take(frame) moves a received frame's
+-- message into malloc'd memory, to be closed by msg_close_fn (a C function: see aten/blob).
+ffi.cdef [[
+typedef void (luatorch_zmq_free_fn)(void *data, void *hint);
+int zmq_msg_init_data(luatorch_zmq_msg_t *msg, void *data, size_t size, luatorch_zmq_free_fn *ffn, void *hint);
+int zmq_msg_move(luatorch_zmq_msg_t *dest, luatorch_zmq_msg_t *src);
+void *malloc(size_t size);
+void free(void *p);
+]]
+
+_M.msg_close_fn = ffi.cast("int (*)(void*)", lib.zmq_msg_close)
+
+function _M.take(frame)
+  local heap = ffi.C.malloc(ffi.sizeof("luatorch_zmq_msg_t"))
+  if heap == nil then return nil end
+  local msg = ffi.cast("luatorch_zmq_msg_t*", heap)
+  lib.zmq_msg_init(msg)
+  if lib.zmq_msg_move(msg, frame.msg) ~= 0 then
+    lib.zmq_msg_close(msg)
+    ffi.C.free(heap)
+    return nil
+  end
+  return heap
+end
+
+local function send_lent(s, p, flags)
+  local msg = ffi_new("luatorch_zmq_msg_t")
+  p.handed = true  -- from here on the free function runs exactly once, below or in ZeroMQ
+  if lib.zmq_msg_init_data(msg, p.ptr, p.size, p.free_fn, p.hint) ~= 0 then
+    local rc, err, errno = check(-1, "zmq_msg_init_data")
+    p.free_fn(p.ptr, p.hint)  -- never handed over: ZeroMQ will not call it
+    return rc, err, errno
+  end
+  local rc, err, errno = check(lib.zmq_msg_send(msg, s, flags), "zmq_msg_send")
+  if not rc then lib.zmq_msg_close(msg) end  -- runs free_fn
+  return rc, err, errno
+end
+_M.send_lent = send_lent
+
+-- parts[i] is a Lua string or {ptr = pointer, size = n} (copied by libzmq on send), or a
+-- lent part (send_lent, above)
 function _M.send_multipart(s, parts)
   local n = #parts
   for i = 1, n do
@@ -228,6 +270,8 @@ function _M.send_multipart(s, parts)
     local rc, err, errno
     if type(p) == "string" then
       rc, err, errno = check(lib.zmq_send(s, p, #p, flags), "zmq_send")
+    elseif p.free_fn then
+      rc, err, errno = send_lent(s, p, flags)
     else
       rc, err, errno = check(lib.zmq_send(s, p.ptr, p.size, flags), "zmq_send")
     end
