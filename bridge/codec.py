@@ -20,6 +20,7 @@ import numpy as np
 PROTOCOL_VERSION = 1
 EXT_REF = 1
 EXT_TENSOR = 2
+EXT_SHARED = 4  # a tensor in shared memory (§5.4), only after the shm_attach handshake
 INLINE_MAX = 1024
 MAX_HEADER = 64 * 1024 * 1024
 MAX_DEPTH = 64
@@ -256,7 +257,8 @@ def encode_message(
 
 
 def encode_request(
-    header: dict, default: Callable[[Any], Any] | None = None
+    header: dict, default: Callable[[Any], Any] | None = None,
+    shared: Callable[[np.ndarray], bytes | None] | None = None,
 ) -> list[bytes | memoryview]:
     """:func:`encode_message`'s fast path for the client's requests.
 
@@ -265,11 +267,16 @@ def encode_request(
     builds its headers; maps inside arguments keep the caller's order, which no decoder
     depends on. Anything unusual (an integer out of range, an object ``default`` cannot
     turn into a value) goes through :func:`encode_message`, so errors are the same.
+    ``shared`` (optional) gives the ext 4 payload of an array in shared memory (§5.4),
+    or None for an array that goes by value.
     """
     frames: list[bytes | memoryview] = []
 
     def ext(obj: Any) -> Any:
         if isinstance(obj, np.ndarray):
+            payload = shared(obj) if shared is not None else None
+            if payload is not None:
+                return msgpack.ExtType(EXT_SHARED, payload)
             return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
         if isinstance(obj, np.generic):
             return obj.item()
@@ -302,7 +309,8 @@ def _check_depth(obj: Any, depth: int) -> None:
 
 
 def decode_message(
-    frames: Sequence[Any], ref_hook: Callable[[RemoteRef], Any] | None = None
+    frames: Sequence[Any], ref_hook: Callable[[RemoteRef], Any] | None = None,
+    shared_hook: Callable[[bytes], np.ndarray] | None = None,
 ) -> dict:
     """Decode a message from its frames.
 
@@ -312,6 +320,9 @@ def decode_message(
         The header frame, then the data frames.
     ref_hook : callable, optional
         Called with each RemoteRef; its result replaces the reference (e.g. a proxy).
+    shared_hook : callable, optional
+        Makes the array of an ext 4 payload (shared memory, §5.4); without it ext 4 is
+        refused.
 
     Returns
     -------
@@ -344,6 +355,11 @@ def decode_message(
                     array = array.copy()  # a second tensor of the same frame: its own data
                 used.add(index)
             return array
+        if code == EXT_SHARED and shared_hook is not None:
+            try:
+                return shared_hook(payload)
+            except (OSError, ValueError) as e:
+                raise CodecError(f"shared-memory tensor: {e}") from e
         raise CodecError(f"unknown ext type {code}")
 
     try:

@@ -32,6 +32,7 @@ from zmq.utils.monitor import recv_monitor_message
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
+from .shared import SharedMemory
 from .spawn import LocalServer
 
 
@@ -184,6 +185,10 @@ class Connection:
         #: requests sent on this connection (what tests count round trips by)
         self.requests_sent = 0
         self._pipeline: Pipeline | None = None
+        #: arrays from shared_array() are shared with a server on this machine; False
+        #: sends every array by value (as to a remote server)
+        self.shared_memory = True
+        self._shared: SharedMemory | None = None
         self._sock.connect(endpoint)
         try:
             self.info = self.submit("ping", session=session).wait(timeout)
@@ -225,7 +230,10 @@ class Connection:
             # keys in protocol order (a handful of names: sorting them is cheap), so the
             # header packs in one pass to encode_message's bytes
             header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
-            frames = codec.encode_request(header, default=self._to_ref)
+            shared = self._shared
+            frames = codec.encode_request(
+                header, default=self._to_ref,
+                shared=shared.payload_for if shared is not None and self.shared_memory else None)
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:
@@ -392,7 +400,9 @@ class Connection:
         while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:
-            reply = codec.decode_message(frames, ref_hook=self._proxy_for)
+            shared = self._shared
+            reply = codec.decode_message(frames, ref_hook=self._proxy_for,
+                                         shared_hook=shared.array_from if shared is not None else None)
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
@@ -596,6 +606,20 @@ class Connection:
 
     def ping(self) -> dict:
         return self.request("ping")
+
+    def shared_array(self, shape: Any, dtype: Any = "float64") -> Any:
+        """A zero-filled numpy array in memory shared with the server (client/shared.py):
+        passed to Lua it becomes a tensor over the same pages, with no copy, and Lua's
+        writes show in it. With a server on another machine (or ``shared_memory`` False)
+        it is an ordinary array, sent by value."""
+        import numpy as np
+
+        if self.shared_memory:
+            if self._shared is None:
+                self._shared = SharedMemory(self, codec._DTYPE_CODES, codec.CODE_DTYPES)
+            if self._shared.attach():
+                return self._shared.array(shape, dtype)
+        return np.zeros(shape, dtype)
 
     # -- your own Lua files (issue 11; client/userlua.py) --------------------------------
 

@@ -143,4 +143,8 @@ end
 for op, handler in pairs(require "server.introspect") do H[op] = handler end
 for op, handler in pairs(require "server.userfiles") do H[op] = handler end
 
+-- Tensors in a local client's shared memory (issue 10; server/shared.lua)
+local shared = require "server.shared"
+H.shm_nonce, H.shm_attach = shared.nonce, shared.attach
+
 return H

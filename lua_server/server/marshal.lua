@@ -12,6 +12,7 @@ local blob = require "aten.blob"
 local zmq = require "server.zmq"
 
 local callback = require "server.callback"
+local shared = require "server.shared"
 
 local C = aten.C
 local type, getmetatable, pairs, error, tostring = type, getmetatable, pairs, error, tostring
@@ -94,6 +95,10 @@ function M.tensor_value(t, frames)
   if not code then error("tensors of type " .. info.tensor .. " cannot be sent", 2) end
   local sizes = core.sizes(t)
   local n = t:nElement() * wire.itemsize[code]
+  if frames.shared_pid then  -- shared memory goes to a local client by name
+    local ext = shared.to_wire(t, code, sizes)
+    if ext then return ext end
+  end
   if n >= M.ZERO_COPY_MIN then
     local hold, ptr, size = blob.lend(t._h)
     M.stats.sent_lent = M.stats.sent_lent + size
@@ -211,6 +216,8 @@ function M.ext_hook(client, frames)
       return obj
     elseif code == wire.EXT_TENSOR then
       return tensor_from_wire(payload, frames)
+    elseif code == shared.EXT_SHARED then
+      return shared.tensor_from_wire(payload, client)
     end
     error("unknown ext type " .. tostring(code), 0)
   end

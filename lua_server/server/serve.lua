@@ -145,7 +145,7 @@ local function handle(server, client, frames, state)
   end
   state.entered, state.token = true, interrupt.enter(client.identity, id)
   local results = h(server, req, client)
-  local values, out_frames = {}, {}
+  local values, out_frames = {}, { shared_pid = client.shm_pid }
   for i = 1, results.n do
     local v = results[i]
     if req.op == "value" then
