@@ -133,3 +133,53 @@ describe("a tensor lent for sending", function()
     expect.eq(blob.settle({ hold2 }), 0)
   end)
 end)
+
+describe("marshal: a tensor frame from the client", function()
+  local marshal = require "server.marshal"
+  local wire = require "server.wire"
+
+  -- frames as serve.lua hands them to the decoder: frames[1] the header, then data
+  local function decode_frame(frame, n)
+    local frames = { { ptr = nil, size = 0 }, frame, used = {}, budget = 1e12 }
+    local hook = marshal.ext_hook({ registry = {} }, frames)
+    return hook(wire.EXT_TENSOR, wire.pack_tensor(7, { n }, nil, 1)), frames
+  end
+
+  it("becomes the tensor's storage when aligned", function()
+    local n = 20000
+    local received = receive_doubles(n)
+    local before = marshal.stats.received_zero_copy
+    local t = decode_frame(received[1], n)
+    zmq.release(received)
+    expect.eq(marshal.stats.received_zero_copy - before, n * 8)
+    expect.eq(ffi.cast("void*", C.lt_tensor_data(t._h)), ffi.cast("void*", received[1].ptr))
+    expect.eq(t[n], n)
+  end)
+
+  it("is copied when not aligned for its dtype", function()
+    local n = 20000
+    local received = receive_doubles(n + 1)
+    local shifted = ffi.cast("char*", received[1].ptr) + 1  -- doubles 1..n one byte on
+    for i = 0, n - 1 do ffi.cast("double*", received[1].ptr)[i] = 0 end
+    local bytes = ffi.new("double[?]", n)
+    for i = 0, n - 1 do bytes[i] = i + 1 end
+    ffi.copy(shifted, bytes, n * 8)
+    local before = marshal.stats.received_copied
+    local t = decode_frame({ ptr = shifted, size = n * 8, msg = received[1].msg }, n)
+    expect.eq(marshal.stats.received_copied - before, n * 8)
+    zmq.release(received)  -- the message stayed with its frame: the tensor has a copy
+    expect.eq(t[1], 1)
+    expect.eq(t[n], n)
+  end)
+
+  it("gives a second tensor of the same frame a copy of its own", function()
+    local n = 20000
+    local received = receive_doubles(n)
+    local first, frames = decode_frame(received[1], n)
+    local hook = marshal.ext_hook({ registry = {} }, frames)
+    local second = hook(wire.EXT_TENSOR, wire.pack_tensor(7, { n }, nil, 1))
+    zmq.release(received)
+    first:fill(0)
+    expect.eq(second[n], n)
+  end)
+end)
