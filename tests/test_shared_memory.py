@@ -166,3 +166,21 @@ def test_bad_shared_memory_values_are_refused_and_the_server_lives(lua, tmp_path
     good = lua.shared_array(4)
     good[:] = 5
     assert lua.eval("function(t) return t:sum() end")(good) == 20
+
+
+def test_shared_memory_and_big_frames_with_a_sessions_server():
+    from conftest import ServerProcess
+
+    server = ServerProcess()  # sessions: each connection's Lua state in a forked worker
+    try:
+        with client.connect(server.endpoint) as conn:
+            a = conn.shared_array(100000, "float64")
+            a[:] = 2
+            conn.globals.t = a
+            conn.execute("t:add(1)")
+            assert (a == 3).all()
+            assert np.shares_memory(conn.fetch(conn.globals.t), a)
+            big = np.arange(100000.0)
+            np.testing.assert_array_equal(conn.fetch(conn.eval("function(x) return x end")(big)), big)
+    finally:
+        server.stop()
