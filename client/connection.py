@@ -230,10 +230,10 @@ class Connection:
             # keys in protocol order (a handful of names: sorting them is cheap), so the
             # header packs in one pass to encode_message's bytes
             header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
-            shared = self._shared
+            shared, kept = self._shared, []
             frames = codec.encode_request(
                 header, default=self._to_ref,
-                shared=shared.payload_for if shared is not None and self.shared_memory else None)
+                shared=shared.sender(kept) if shared is not None and self.shared_memory else None)
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:
@@ -244,7 +244,10 @@ class Connection:
                 raise
             for tracker in trackers:
                 self._wait_sent(tracker, op)
-            return AsyncResult(self, request_id, op)
+            result = AsyncResult(self, request_id, op)
+            if kept:  # shared arrays' memfds stay open until the server has mapped them
+                result._shared_arrays = kept
+            return result
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple); in a

@@ -140,6 +140,18 @@ class SharedMemory:
         return (struct.pack(f">BBB{array.ndim}Q", code, FLAGS_SHARED, array.ndim, *array.shape)
                 + struct.pack(">IIQQ", os.getpid(), segment.fd, segment.inode, offset))
 
+    def sender(self, kept: list) -> Any:
+        """:meth:`payload_for` for one request, appending each array it names to ``kept``
+        (the request keeps them, so their memory outlives the trip to the server)."""
+
+        def payload(array: np.ndarray) -> bytes | None:
+            p = self.payload_for(array)
+            if p is not None:
+                kept.append(array)
+            return p
+
+        return payload
+
     def array_from(self, payload: bytes) -> np.ndarray:
         """The array an ext 4 value from the server names: a view of this process's own
         mapping when it has the memory mapped, else a new mapping of the server's memfd."""

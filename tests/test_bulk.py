@@ -53,6 +53,10 @@ def test_big_tensors_travel_without_copies(lua):
     assert after["sent_copied"] == before["sent_copied"]
     # what the client hands out is a writable view of the received frame, not a copy
     assert not back.flags.owndata and back.flags.writeable and back.flags.aligned
+    # a non-contiguous tensor is made contiguous first: counted as a copy
+    transposed = lua.fetch(lua.eval("torch.range(1, 120000):view(400, 300):t()"))
+    np.testing.assert_array_equal(transposed, np.arange(1.0, 120001).reshape(400, 300).T)
+    assert stats(lua)["sent_copied"] - after["sent_copied"] == 120000 * 8
 
 
 def test_non_contiguous_and_unaligned_inputs(lua):

@@ -184,3 +184,18 @@ def test_shared_memory_and_big_frames_with_a_sessions_server():
             np.testing.assert_array_equal(conn.fetch(conn.eval("function(x) return x end")(big)), big)
     finally:
         server.stop()
+
+
+def test_a_pipelined_call_keeps_its_shared_array_until_the_server_has_it(lua):
+    import gc
+
+    total = lua.eval("function(t) return t:sum() end")
+    with lua.pipeline():
+        results = []
+        for i in range(20):
+            a = lua.shared_array(50000, "float64")
+            a[:] = i
+            results.append(total(a))
+            del a
+            gc.collect()  # the caller's array is gone; the request still holds it
+    assert [r.value for r in results] == [50000.0 * i for i in range(20)]

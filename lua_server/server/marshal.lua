@@ -101,7 +101,11 @@ function M.tensor_value(t, frames)
   end
   if n >= M.ZERO_COPY_MIN then
     local hold, ptr, size = blob.lend(t._h)
-    M.stats.sent_lent = M.stats.sent_lent + size
+    if ptr == C.lt_tensor_data(t._h) then
+      M.stats.sent_lent = M.stats.sent_lent + size
+    else  -- lend made it contiguous (or cloned a small view of a big storage) first
+      M.stats.sent_copied = M.stats.sent_copied + size
+    end
     holds[#holds + 1] = hold
     local part = { ptr = ptr, size = size, free_fn = blob.release_fn, hint = hold }
     lent_parts[#lent_parts + 1] = part

@@ -18,8 +18,8 @@ lt_tensor* lt_tensor_from_shared(int pid, int fd, uint64_t inode, int64_t offset
                                  const int64_t* sizes, int ndim, int dtype, char* err, int errlen);
 int lt_tensor_shared_origin(lt_tensor* t, int* fd, uint64_t* inode, int64_t* offset);
 int lt_read_probe(int pid, int fd, char* out, int n);
-int getpid(void);
 ]]
+pcall(ffi.cdef, "int getpid(void);")  -- other modules may declare it too
 
 local C = aten.C
 local byte, char, format, floor = string.byte, string.char, string.format, math.floor
