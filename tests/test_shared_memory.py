@@ -199,3 +199,19 @@ def test_a_pipelined_call_keeps_its_shared_array_until_the_server_has_it(lua):
             del a
             gc.collect()  # the caller's array is gone; the request still holds it
     assert [r.value for r in results] == [50000.0 * i for i in range(20)]
+
+
+def test_many_tensors_over_one_array_share_one_mapping(lua):
+    open_fds = lua.eval("function() local n = 0; for _ in io.popen('ls /proc/self/fd'):lines() do "
+                        "n = n + 1 end; return n end")
+    a = lua.shared_array(1000, "float64")
+    keep = lua.eval("function(t) kept_views = kept_views or {}; table.insert(kept_views, t) end")
+    before = open_fds()
+    for _ in range(200):
+        keep(a)  # 200 live tensors over the array
+    assert open_fds() - before <= 1
+    assert lua.eval("#kept_views") == 200
+    a[3] = 42
+    assert lua.eval("kept_views[200][4] + kept_views[1][4]") == 84
+    lua.execute("kept_views = nil; collectgarbage(); collectgarbage()")
+    assert open_fds() <= before

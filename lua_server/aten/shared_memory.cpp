@@ -13,23 +13,67 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
 
 namespace {
 
-// A client's shared memory (a sealed memfd) mapped whole. The server keeps its own file
-// descriptor open while the mapping lives, so that a reply can name the memory
+// A client's shared memory (a sealed memfd) mapped whole, once for all the tensors over it
+// (a loop passing one array maps it once, and holds one descriptor). The server keeps its
+// own file descriptor open while the mapping lives, so that a reply can name the memory
 // (/proc/<server pid>/fd/<fd>, and its inode against fd reuse) for the client to map.
 struct SharedMapping {
   void* base;
   size_t length;
   int fd;
   uint64_t inode;
+  int tensors;  // storages over it; guarded by mappings_mutex
 };
 
-int unmap_shared(void* p) {
-  auto* m = static_cast<SharedMapping*>(p);
+// The live mappings by inode. Storages may be let go on any thread.
+std::mutex mappings_mutex;
+std::unordered_map<uint64_t, SharedMapping*> mappings;
+
+// The owner handed to lt_tensor_from_blob: one storage's use of a mapping.
+struct SharedUse {
+  SharedMapping* mapping;
+};
+
+int release_use(void* p) {
+  SharedMapping* m = static_cast<SharedUse*>(p)->mapping;
+  {
+    std::lock_guard<std::mutex> lock(mappings_mutex);
+    if (--m->tensors > 0) return 0;
+    auto it = mappings.find(m->inode);
+    if (it != mappings.end() && it->second == m) mappings.erase(it);
+  }
   close(m->fd);
-  return munmap(m->base, m->length);
+  munmap(m->base, m->length);
+  delete m;
+  return 0;
+}
+
+// The mapping of the memfd open as f (inode, size as fstat said) for a tensor ending at
+// byte `end`, one more tensor counted; f is kept by a new mapping or closed. Null on
+// failure (f closed, errno set).
+SharedMapping* use_mapping(int f, uint64_t inode, size_t size, size_t end) {
+  std::lock_guard<std::mutex> lock(mappings_mutex);
+  auto it = mappings.find(inode);
+  if (it != mappings.end() && it->second->length >= end) {
+    close(f);
+    it->second->tensors++;
+    return it->second;
+  }
+  void* base = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+  if (base == MAP_FAILED) {
+    int e = errno;
+    close(f);
+    errno = e;
+    return nullptr;
+  }
+  auto* m = new SharedMapping{base, size, f, inode, 1};
+  mappings[inode] = m;  // a smaller, older mapping lives on for its own tensors
+  return m;
 }
 
 // Opens path (a /proc/<pid>/fd/<fd> link) only when it leads to a regular file: opening a
@@ -44,7 +88,8 @@ int open_regular(const char* path, int mode) {
 
 // The SharedMapping behind a storage, or null when its memory is anything else.
 const SharedMapping* mapping_of(const at::Tensor& t) {
-  return static_cast<const SharedMapping*>(lt_blob::foreign_owner(t, &unmap_shared));
+  auto* use = static_cast<const SharedUse*>(lt_blob::foreign_owner(t, &release_use));
+  return use ? use->mapping : nullptr;
 }
 
 }  // namespace
@@ -57,7 +102,8 @@ extern "C" {
 // /proc/pid/fd/fd, it must be the memfd of inode `inode` (not a file that reused the fd
 // number), sealed against shrinking (so no later ftruncate can make the mapping fault), at
 // least offset + the tensor's bytes long, offset aligned for the dtype. The whole memfd is
-// mapped; the mapping goes when ATen lets the memory go. NULL on failure, the reason in err.
+// mapped (or its mapping reused); the mapping goes when ATen lets go of the last tensor
+// over it. NULL on failure, the reason in err.
 lt_tensor* lt_tensor_from_shared(int pid, int fd, uint64_t inode, int64_t offset,
                                  const int64_t* sizes, int ndim, int dtype, char* err, int errlen) {
   auto type = (c10::ScalarType)dtype;
@@ -90,22 +136,21 @@ lt_tensor* lt_tensor_from_shared(int pid, int fd, uint64_t inode, int64_t offset
                   problem, (long long)st.st_size, (long long)nbytes, (long long)offset);
     return nullptr;
   }
-  void* base = mmap(nullptr, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
-  if (base == MAP_FAILED) {
+  SharedMapping* m = use_mapping(f, (uint64_t)st.st_ino, (size_t)st.st_size, (size_t)(offset + nbytes));
+  if (!m) {
     std::snprintf(err, errlen, "cannot map %s: %s", path, std::strerror(errno));
-    close(f);
     return nullptr;
   }
-  auto* m = static_cast<SharedMapping*>(std::malloc(sizeof(SharedMapping)));
-  if (!m) {
-    munmap(base, (size_t)st.st_size);
-    close(f);
+  auto* use = static_cast<SharedUse*>(std::malloc(sizeof(SharedUse)));
+  if (!use) {
+    SharedUse unused{m};
+    release_use(&unused);
     std::snprintf(err, errlen, "out of memory");
     return nullptr;
   }
-  *m = SharedMapping{base, (size_t)st.st_size, f, (uint64_t)st.st_ino};
-  lt_tensor* r = lt_tensor_from_blob(static_cast<char*>(base) + offset, sizes, ndim, dtype,
-                                     &unmap_shared, m);
+  use->mapping = m;
+  lt_tensor* r = lt_tensor_from_blob(static_cast<char*>(m->base) + offset, sizes, ndim, dtype,
+                                     &release_use, use);
   if (!r) std::snprintf(err, errlen, "cannot wrap shared memory as a tensor");
   return r;
 }
