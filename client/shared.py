@@ -14,6 +14,7 @@ import fcntl
 import math
 import mmap
 import os
+import stat
 import struct
 import weakref
 from dataclasses import dataclass
@@ -131,8 +132,10 @@ class SharedMemory:
             return None
         dt = array.dtype
         code = self._codes.get((dt.kind, dt.itemsize))
+        # a read-only view goes by value: Lua could write to shared memory
         if (code is None or dt.kind == "b" or not dt.isnative or not array.flags.c_contiguous
-                or not array.flags.aligned or array.nbytes == 0 or array.ndim > 64):
+                or not array.flags.aligned or not array.flags.writeable or array.nbytes == 0
+                or array.ndim > 64):
             return None
         offset = array.ctypes.data - segment.address
         if offset < 0 or offset + array.nbytes > segment.size:
@@ -154,7 +157,10 @@ class SharedMemory:
 
     def array_from(self, payload: bytes) -> np.ndarray:
         """The array an ext 4 value from the server names: a view of this process's own
-        mapping when it has the memory mapped, else a new mapping of the server's memfd."""
+        mapping when it has the memory mapped, else a new mapping of the server's memfd.
+        Refused unless this connection attached (only a local server sends ext 4)."""
+        if not self.attached:
+            raise ValueError("ext 4 from a server this client did not attach to")
         if len(payload) < 3:
             raise ValueError(f"shared tensor payload is {len(payload)} bytes")
         code, flags, ndim = payload[0], payload[1], payload[2]
@@ -174,7 +180,10 @@ class SharedMemory:
         return np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape)
 
     def _open(self, pid: int, fd: int, inode: int) -> mmap.mmap:
-        own = os.open(f"/proc/{pid}/fd/{fd}", os.O_RDWR | os.O_CLOEXEC)
+        path = f"/proc/{pid}/fd/{fd}"
+        if not stat.S_ISREG(os.stat(path).st_mode):  # never open a device or FIFO named
+            raise ValueError(f"{path} is not shared memory")
+        own = os.open(path, os.O_RDWR | os.O_CLOEXEC | os.O_NONBLOCK)
         try:
             st = os.fstat(own)
             if st.st_ino != inode or not fcntl.fcntl(own, fcntl.F_GET_SEALS) & fcntl.F_SEAL_SHRINK:

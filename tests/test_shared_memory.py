@@ -215,3 +215,30 @@ def test_many_tensors_over_one_array_share_one_mapping(lua):
     assert lua.eval("kept_views[200][4] + kept_views[1][4]") == 84
     lua.execute("kept_views = nil; collectgarbage(); collectgarbage()")
     assert open_fds() <= before
+
+
+def test_a_read_only_view_of_a_shared_array_goes_by_value(lua):
+    a = lua.shared_array(100000, "float64")
+    view = a[:]
+    view.setflags(write=False)
+    lua.globals.from_read_only = view
+    lua.execute("from_read_only:fill(1)")
+    assert (a == 0).all()
+
+
+def test_the_client_maps_nothing_a_server_it_did_not_attach_to_names():
+    from bridge import codec
+    from client.shared import SharedMemory
+
+    memory = SharedMemory(None, codec._DTYPE_CODES, codec.CODE_DTYPES)
+    payload = ext4(7, (4,), os.getpid(), 0, 0, 0).data
+    with pytest.raises(ValueError, match="did not attach"):
+        memory.array_from(payload)
+    memory.attached = True  # attached, but the named file is no memfd (a tty, a pipe, ...)
+    read_end, write_end = os.pipe()
+    try:
+        with pytest.raises(ValueError, match="not shared memory"):
+            memory.array_from(ext4(7, (4,), os.getpid(), read_end, os.fstat(read_end).st_ino, 0).data)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
