@@ -242,3 +242,14 @@ def test_the_client_maps_nothing_a_server_it_did_not_attach_to_names():
     finally:
         os.close(read_end)
         os.close(write_end)
+
+
+def test_torch7_result_arguments_write_into_a_shared_array(lua):
+    torch = lua.require("torch")
+    a = lua.shared_array((64, 32), "float64")
+    b = lua.shared_array((32, 16), "float64")
+    out = lua.shared_array((64, 16), "float64")
+    rng = np.random.default_rng(3)
+    a[:], b[:] = rng.random((64, 32)), rng.random((32, 16))
+    torch.mm(out, a, b)  # Torch7's res form: the result lands in the client's array
+    np.testing.assert_allclose(out, a @ b, rtol=1e-12)
