@@ -20,7 +20,7 @@ import numpy as np
 PROTOCOL_VERSION = 1
 EXT_REF = 1
 EXT_TENSOR = 2
-EXT_SHARED = 4  # a tensor in shared memory (§5.4), only after the shm_attach handshake
+EXT_SHARED = 5  # a tensor in shared memory (§5.4), only after the shm_attach handshake
 INLINE_MAX = 1024
 MAX_HEADER = 64 * 1024 * 1024
 MAX_DEPTH = 64
@@ -267,7 +267,7 @@ def encode_request(
     builds its headers; maps inside arguments keep the caller's order, which no decoder
     depends on. Anything unusual (an integer out of range, an object ``default`` cannot
     turn into a value) goes through :func:`encode_message`, so errors are the same.
-    ``shared`` (optional) gives the ext 4 payload of an array in shared memory (§5.4),
+    ``shared`` (optional) gives the ext 5 payload of an array in shared memory (§5.4),
     or None for an array that goes by value.
     """
     frames: list[bytes | memoryview] = []
@@ -321,7 +321,7 @@ def decode_message(
     ref_hook : callable, optional
         Called with each RemoteRef; its result replaces the reference (e.g. a proxy).
     shared_hook : callable, optional
-        Makes the array of an ext 4 payload (shared memory, §5.4); without it ext 4 is
+        Makes the array of an ext 5 payload (shared memory, §5.4); without it ext 5 is
         refused.
 
     Returns

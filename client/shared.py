@@ -1,7 +1,7 @@
 """numpy arrays in memory the server shares (``bridge/PROTOCOL.md`` §5.4).
 
 ``lua.shared_array(shape, dtype)`` allocates an array in a sealed memfd of this process; sent
-to a server on the same machine, it arrives as a tensor over the same pages (ext 4 names the
+to a server on the same machine, it arrives as a tensor over the same pages (ext 5 names the
 memfd as ``/proc/<pid>/fd/<fd>`` and its inode), and a tensor whose memory is shared comes
 back as a view of it. Nothing is copied either way, and writes on one side are seen by the
 other. The memory is freed when neither side uses it any longer: a memfd has no name to
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-EXT_SHARED = 4
+EXT_SHARED = 5
 FLAGS_SHARED = 2
 _SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL
 
@@ -116,7 +116,7 @@ class SharedMemory:
         return segment
 
     def payload_for(self, array: np.ndarray) -> bytes | None:
-        """The ext 4 payload for an array in one of this process's segments; None for any
+        """The ext 5 payload for an array in one of this process's segments; None for any
         other array (it goes as ext 2, by value)."""
         if not self.attached or not self._by_mmap:
             return None
@@ -156,11 +156,11 @@ class SharedMemory:
         return payload
 
     def array_from(self, payload: bytes) -> np.ndarray:
-        """The array an ext 4 value from the server names: a view of this process's own
+        """The array an ext 5 value from the server names: a view of this process's own
         mapping when it has the memory mapped, else a new mapping of the server's memfd.
-        Refused unless this connection attached (only a local server sends ext 4)."""
+        Refused unless this connection attached (only a local server sends ext 5)."""
         if not self.attached:
-            raise ValueError("ext 4 from a server this client did not attach to")
+            raise ValueError("ext 5 from a server this client did not attach to")
         if len(payload) < 3:
             raise ValueError(f"shared tensor payload is {len(payload)} bytes")
         code, flags, ndim = payload[0], payload[1], payload[2]

@@ -74,14 +74,14 @@ EXPECTED: dict[str, dict] = {
 }
 EXPECTED["stream"] = {"v": 1, "op": "stream", "request": 11, "name": "stdout",  # issue 11
                       "text": "epoch 1: loss 0.25\n"}
-# issue 10: a tensor in shared memory (ext 4): dtype, flags 2, ndim, sizes, pid, fd, inode, offset
+# issue 10: a tensor in shared memory (ext 5): dtype, flags 2, ndim, sizes, pid, fd, inode, offset
 EXPECTED["shared_tensor"] = {"v": 1, "id": 13, "op": "call", "target": RemoteRef(3, "function"),
-                             "args": [msgpack.ExtType(4, struct.pack(">BBB2QIIQQ", 6, 2, 2, 3, 4,
-                                                                     4242, 7, 123456, 4096)), "sum"]}
+                             "args": [msgpack.ExtType(codec.EXT_SHARED, struct.pack(
+                                 ">BBB2QIIQQ", 6, 2, 2, 3, 4, 4242, 7, 123456, 4096)), "sum"]}
 
 
 def raw_shared(payload: bytes) -> msgpack.ExtType:
-    """The shared-memory hook for vectors: the ext 4 value itself (no memory to map)."""
+    """The shared-memory hook for vectors: the ext 5 value itself (no memory to map)."""
     return msgpack.ExtType(codec.EXT_SHARED, payload)
 
 
@@ -128,8 +128,8 @@ def test_expected_values_encode_to_vector(name):
     assert [bytes(f) for f in encode_message(EXPECTED[name])] == load_vector(name)
 
 
-def test_ext4_needs_the_shared_memory_capability():
-    with pytest.raises(CodecError, match="unknown ext type 4"):
+def test_ext5_needs_the_shared_memory_capability():
+    with pytest.raises(CodecError, match="unknown ext type 5"):
         decode_message(load_vector("shared_tensor"))
 
 

@@ -1,5 +1,5 @@
 """Shared memory with a server on this machine (bridge/PROTOCOL.md §5.4, client/shared.py):
-the handshake, arrays and tensors over the same pages, and ext 4 values the server must
+the handshake, arrays and tensors over the same pages, and ext 5 values the server must
 refuse with a clear error while it keeps serving."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 
 import client
 from client.errors import RemoteError
+from client.shared import EXT_SHARED
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def stats(lua) -> dict:
 
 
 def ext4(code, shape, pid, fd, inode, offset, flags=2) -> msgpack.ExtType:
-    return msgpack.ExtType(4, struct.pack(f">BBB{len(shape)}Q", code, flags, len(shape), *shape)
+    return msgpack.ExtType(EXT_SHARED, struct.pack(f">BBB{len(shape)}Q", code, flags, len(shape), *shape)
                            + struct.pack(">IIQQ", pid, fd, inode, offset))
 
 
@@ -151,8 +152,8 @@ def test_bad_shared_memory_values_are_refused_and_the_server_lives(lua, tmp_path
         (ext4(7, (4,), pid, small, ino(small), 4), "not a multiple of 8"),
         (ext4(7, (4,), pid, small, ino(small), 0, flags=1), "flags must be 2"),
         (ext4(9, (4,), pid, small, ino(small), 0), "unknown tensor dtype"),
-        (msgpack.ExtType(4, b"\x07\x02"), "shorter than"),
-        (msgpack.ExtType(4, b"\x07\x02\x01" + b"\0" * 8), "expected"),
+        (msgpack.ExtType(EXT_SHARED, b"\x07\x02"), "shorter than"),
+        (msgpack.ExtType(EXT_SHARED, b"\x07\x02\x01" + b"\0" * 8), "expected"),
     ]
     try:
         for value, message in cases:

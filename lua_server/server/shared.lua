@@ -2,7 +2,7 @@
 -- capability): the client's numpy array and the server's tensor are the same pages.
 -- A client proves it runs on this machine (and that the server may open its memory) by
 -- writing a nonce the server gave it into a memfd the server then reads through
--- /proc/<pid>/fd/<fd>; from then on ext 4 values name its sealed memfds the same way, and
+-- /proc/<pid>/fd/<fd>; from then on ext 5 values name its sealed memfds the same way, and
 -- the server names the memory of such tensors in replies by its own pid and fd.
 local ffi = require "ffi"
 local bit = require "bit"
@@ -24,7 +24,7 @@ pcall(ffi.cdef, "int getpid(void);")  -- other modules may declare it too
 local C = aten.C
 local byte, char, format, floor = string.byte, string.char, string.format, math.floor
 local band, rshift = bit.band, bit.rshift
-local M = { EXT_SHARED = 4, NONCE_BYTES = 16 }
+local M = { EXT_SHARED = 5, NONCE_BYTES = 16 }
 local sizes_buf = ffi.new("int64_t[64]")
 local err_buf = ffi.new("char[256]")
 
@@ -91,11 +91,11 @@ local function read_u64(p, pos, what)
   return hi * TWO32 + u32(p, pos + 4)
 end
 
--- ext 4 payload: dtype, flags (2), ndim, sizes (8 bytes each), pid, fd (4 bytes each),
+-- ext 5 payload: dtype, flags (2), ndim, sizes (8 bytes each), pid, fd (4 bytes each),
 -- inode, offset (8 bytes each), all big-endian: the tensor over those bytes of the memfd
 -- open as fd in process pid (the sender).
 function M.tensor_from_wire(payload, client)
-  if not client.shm_pid then protocol("ext 4 from a client that did not attach (shm_attach)") end
+  if not client.shm_pid then protocol("ext 5 from a client that did not attach (shm_attach)") end
   local n = #payload
   if n < 3 then protocol("payload of %d bytes is shorter than its 3-byte prefix", n) end
   local dtype, flags, ndim = byte(payload, 1, 3)
@@ -127,7 +127,7 @@ end
 local fd_out, inode_out, offset_out = ffi.new("int[1]"), ffi.new("uint64_t[1]"), ffi.new("int64_t[1]")
 
 
--- The ext 4 value for tensor t when its memory is still shared memory; nil otherwise.
+-- The ext 5 value for tensor t when its memory is still shared memory; nil otherwise.
 function M.to_wire(t, code, sizes)
   if C.lt_tensor_shared_origin(t._h, fd_out, inode_out, offset_out) ~= 1 then return nil end
   local parts = { char(code, 2, #sizes) }

@@ -80,10 +80,10 @@ local EXPECTED = {
     evalue = "header is not a map", traceback = "" },
 }
 EXPECTED.stream = { v = 1, op = "stream", request = 11, name = "stdout", text = "epoch 1: loss 0.25\n" }
--- issue 10: a float32 3x4 tensor in shared memory (ext 4): process 4242's fd 7, inode 123456,
+-- issue 10: a float32 3x4 tensor in shared memory (ext 5): process 4242's fd 7, inode 123456,
 -- byte offset 4096
 EXPECTED.shared_tensor = { v = 1, id = 13, op = "call", target = ref(3, "function"), args = arr(
-  mp.ext(4, unhex("06" .. "02" .. "02" .. "0000000000000003" .. "0000000000000004" .. "00001092"
+  mp.ext(5, unhex("06" .. "02" .. "02" .. "0000000000000003" .. "0000000000000004" .. "00001092"
     .. "00000007" .. "000000000001e240" .. "0000000000001000")), "sum") }
 
 -- The server's view: refs and tensors as objects, turned back into payloads when sent.
@@ -93,12 +93,12 @@ local function ext_in(code, payload)
     local id, typename = wire.unpack_ref(payload)
     return setmetatable({ id = id, typename = typename }, Ref)
   end
-  if code == 4 then return setmetatable({ payload = payload }, Shared) end  -- nothing to map here
+  if code == 5 then return setmetatable({ payload = payload }, Shared) end  -- nothing to map here
   return setmetatable(wire.unpack_tensor(payload), Tensor)
 end
 local function ext_out(v)
   if getmetatable(v) == Ref then return wire.EXT_REF, wire.pack_ref(v.id, v.typename) end
-  if getmetatable(v) == Shared then return 4, v.payload end
+  if getmetatable(v) == Shared then return 5, v.payload end
   return wire.EXT_TENSOR, wire.pack_tensor(v.dtype, v.sizes, v.inline, v.frame)
 end
 
