@@ -4,8 +4,12 @@
 local zmq = require "server.zmq"
 local options = require "server.options"
 local auth = require "server.auth"
+local ffi = require "ffi"
+
+pcall(ffi.cdef, "int usleep(unsigned int usec);")  -- sys/init.lua may have declared it
 
 local IDLE_MS = 1000
+local BIND_RETRY_S, EADDRINUSE = 3, 98
 
 local function fail(msg, code)
   io.stderr:write("luatorch-server: ", msg, "\n")
@@ -34,7 +38,14 @@ local function open_socket(ctx, opts)
     guard, err = auth.curve(ctx, sock, opts)
     if not guard then fail("cannot set up CurveZMQ: " .. tostring(err)) end
   end
-  local ok, err = zmq.bind(sock, opts.listen)
+  -- a server killed a moment ago may still hold the port for a few milliseconds (its forked
+  -- session workers inherited the listening socket and die with it): a restart waits for it
+  local ok, err, errno = zmq.bind(sock, opts.listen)
+  local deadline = os.time() + BIND_RETRY_S
+  while not ok and errno == EADDRINUSE and os.time() <= deadline do
+    ffi.C.usleep(50000)
+    ok, err, errno = zmq.bind(sock, opts.listen)
+  end
   if not ok then fail("cannot " .. err) end
   return sock, guard, mode
 end
