@@ -58,6 +58,13 @@ HEARTBEAT_TIMEOUT_MS = 4000
 POLL_SLICE_MS = 100
 RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
+# How often the sync path looks at the private server's process and the socket monitor
+# (each a syscall or two). Safe below RECONNECT_IVL_MS: a disconnect older than the last
+# look was read then, and a newer one leaves the socket without a connection for at least
+# RECONNECT_IVL_MS (ZMQ_IMMEDIATE), so a send that goes through without waiting went by a
+# connection made after any disconnect the monitor has not been read for yet.
+LIVENESS_CHECK_S = 0.05
+RECONNECT_IVL_MS = 100
 INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
 
@@ -175,6 +182,11 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
+        self._sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
+        # a reply is waited for with blocking receives of one slice each (one wake-up, no
+        # poll call in front of every receive); between slices the connection is checked
+        self._sock.setsockopt(zmq.RCVTIMEO, POLL_SLICE_MS)
+        self._next_liveness_check = 0.0
         self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
         # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
@@ -205,8 +217,13 @@ class Connection:
         """Send one request without waiting; returns its :class:`AsyncResult`."""
         with self._lock:
             self._check_open()
-            if self.server is not None and not self.server.alive():
-                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            now = time.monotonic()
+            if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
+                self._next_liveness_check = now + LIVENESS_CHECK_S
+                if self.server is not None and not self.server.alive():
+                    raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+                self._read_monitor()
+                self._lost = False  # a disconnect before this request does not concern it
             if self._session_lost is not None:
                 raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
@@ -221,8 +238,6 @@ class Connection:
             # header packs in one pass to encode_message's bytes
             header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
             frames = codec.encode_request(header, default=self._to_ref)
-            self._read_monitor()
-            self._lost = False  # a disconnect before this request does not concern it
             try:
                 self._send(frames, op)
                 self.requests_sent += 1
@@ -263,6 +278,28 @@ class Connection:
         pipeline.wait_until()
 
     def _send(self, frames: list, op: str) -> None:
+        sock, last = self._sock, len(frames) - 1
+        head = frames[0]
+        try:  # the usual case: connected, so the header goes at once (no poll first)
+            sock.send(head, zmq.NOBLOCK | (zmq.SNDMORE if last else 0), copy=len(head) < COPY_THRESHOLD)
+        except zmq.Again:
+            self._wait_writable(op)
+            # (re)connected just now: a disconnect the monitor reported before is not this
+            # request's (see LIVENESS_CHECK_S)
+            self._read_monitor()
+            self._lost = False
+            try:
+                sock.send(head, zmq.SNDMORE if last else 0, copy=len(head) < COPY_THRESHOLD)
+            except zmq.Again as e:
+                raise ConnectionLost(
+                    f"could not send {op} to {self.endpoint}: the server is not connected") from e
+        # the rest of a message whose first frame went through is accepted whole
+        for i in range(1, last + 1):
+            frame = frames[i]
+            # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
+            sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
+
+    def _wait_writable(self, op: str) -> None:
         # wait to be able to send in slices, so that a dead private server is noticed at
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
@@ -273,14 +310,6 @@ class Connection:
             if time.monotonic() >= deadline:
                 raise ConnectionLost(
                     f"could not send {op} to {self.endpoint}: the server is not connected")
-        try:
-            last = len(frames) - 1
-            for i, frame in enumerate(frames):
-                # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
-                self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
-        except zmq.Again as e:
-            raise ConnectionLost(
-                f"could not send {op} to {self.endpoint}: the server is not connected") from e
 
     def interrupt(self, request_id: int) -> None:
         """Ask the server to stop request ``request_id`` (no reply; the request's own reply
@@ -321,16 +350,22 @@ class Connection:
     def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
         """Receive until the reply to request_id arrives; None if timeout passes first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        sock_poll = self._sock_poll
+        sock, replies = self._sock, self._replies
         with self._lock:
-            while request_id not in self._replies:
+            while request_id not in replies:
                 if self._session_lost is not None:
                     raise ConnectionLost(f"{self._session_lost} while {op or 'a request'} "
                                          f"(request {request_id}) was pending")
-                remaining = POLL_SLICE_MS if deadline is None else min(
-                    POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
-                if zmq_poll(sock_poll, remaining):
-                    self._receive_one()
+                if deadline is None or deadline - time.monotonic() >= POLL_SLICE_MS / 1000:
+                    try:  # blocks for one slice at most (RCVTIMEO)
+                        head = sock.recv()
+                    except zmq.Again:
+                        head = None
+                else:  # less than a slice left
+                    remaining = max(0, int((deadline - time.monotonic()) * 1000))
+                    head = sock.recv() if zmq_poll(self._sock_poll, remaining) else None
+                if head is not None:
+                    self._receive_one(head)
                     continue
                 self._read_monitor()  # a slice passed without a reply: is the server there?
                 if self._lost:
@@ -344,7 +379,7 @@ class Connection:
                         + self.server.describe())
                 if deadline is not None and time.monotonic() >= deadline:
                     return None
-            return self._replies.pop(request_id)
+            return replies.pop(request_id)
 
     def _server_note(self) -> str:
         if self.server is not None and not self.server.alive():
@@ -357,11 +392,11 @@ class Connection:
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
 
-    def _receive_one(self) -> None:
+    def _receive_one(self, head: bytes) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
         # become views of them, codec.unpack_tensor)
         sock = self._sock
-        frames = [sock.recv()]
+        frames = [head]
         while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:

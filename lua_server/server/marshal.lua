@@ -137,9 +137,11 @@ local function tensor_from_wire(payload, frames)
 end
 
 -- The decoder's ext hook for one request: references resolve in the client's registry.
-function M.ext_hook(client, frames)
-  local registry = client.registry
+-- One hook per client, reading the frames of the message being decoded from the client
+-- (decoding never nests), so that no closure is made per request.
+local function new_hook(client)
   return function(code, payload)
+    local registry, frames = client.registry, client.decoding_frames
     if code == M.EXT_CLIENT_FUNCTION then
       return callback.new(client.server, client, callback.unpack_cid(payload))
     elseif code == wire.EXT_REF then
@@ -152,6 +154,18 @@ function M.ext_hook(client, frames)
     end
     error("unknown ext type " .. tostring(code), 0)
   end
+end
+
+-- (made in new_hook: a closure made here, even once, would keep this function out of
+-- the JIT's traces)
+function M.ext_hook(client, frames)
+  client.decoding_frames = frames
+  local hook = client.ext_hook
+  if not hook then
+    hook = new_hook(client)
+    client.ext_hook = hook
+  end
+  return hook
 end
 
 return M

@@ -54,12 +54,14 @@ io.write = function(...)
 end
 
 -- Bytes a dropped object held, so that releasing a large tensor triggers a full collection.
+local function storage_bytes(obj)
+  local storage = torch.isTensor(obj) and obj:storage() or obj
+  if torch.isStorage(storage) then return storage:size() * storage:elementSize() end
+  return 0
+end
+
 local function bytes_held(obj)
-  local ok, n = pcall(function()
-    local storage = torch.isTensor(obj) and obj:storage() or obj
-    if torch.isStorage(storage) then return storage:size() * storage:elementSize() end
-    return 0
-  end)
+  local ok, n = pcall(storage_bytes, obj)  -- (no closure per release: it stops the JIT)
   return ok and type(n) == "number" and n or 0
 end
 
@@ -123,6 +125,7 @@ local function decode(server, client, frames)
 end
 
 local function handle(server, client, frames, state)
+  if #frames == 0 then protocol("empty message") end
   local req, id = decode(server, client, frames)
   state.id = id
   if req.v ~= wire.VERSION then
@@ -180,10 +183,8 @@ function _M.serve(server, sock, frames)
   captured = {}
   local state = {}
   local outer_stream = stream.begin(sock, identity, state)
-  local ok, reply, out_frames = xpcall(function()
-    if #body == 0 then protocol("empty message") end
-    return handle(server, client, body, state)
-  end, errors.handler)
+  -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
+  local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
   stream.restore(outer_stream)
   if state.entered then interrupt.leave(state.token) end
   local output = captured
