@@ -14,8 +14,8 @@ local stream = require "server.stream"
 local torch = require "torch"
 local aten = require "aten"
 
-local type, select, xpcall, pcall, ipairs, getmetatable, rawget, format =
-  type, select, xpcall, pcall, ipairs, getmetatable, rawget, string.format
+local type, select, xpcall, pcall, ipairs, getmetatable, rawget, format, tonumber =
+  type, select, xpcall, pcall, ipairs, getmetatable, rawget, string.format, tonumber
 local concat = table.concat
 local protocol = errors.protocol
 
@@ -54,9 +54,11 @@ io.write = function(...)
 end
 
 -- Bytes a dropped object held, so that releasing a large tensor triggers a full collection.
+-- (read from the handle: obj:storage() would make a storage object per release)
 local function storage_bytes(obj)
-  local storage = torch.isTensor(obj) and obj:storage() or obj
-  if torch.isStorage(storage) then return storage:size() * storage:elementSize() end
+  if torch.isTensor(obj) or torch.isStorage(obj) then
+    return tonumber(aten.C.lt_tensor_storage_nbytes(obj._h))
+  end
   return 0
 end
 
