@@ -32,6 +32,7 @@ from zmq.utils.monitor import recv_monitor_message
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
+from .proxy import BoundMethod, LuaObject, make_proxy  # (here, not per call: ~1 us each)
 from .spawn import LocalServer
 
 
@@ -67,6 +68,9 @@ LIVENESS_CHECK_S = 0.05
 RECONNECT_IVL_MS = 100
 INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
+# pyzmq's flags are enums, and `|` on them costs about a microsecond: plain ints for the
+# request path
+_NOBLOCK, _SNDMORE, _RCVMORE = int(zmq.NOBLOCK), int(zmq.SNDMORE), int(zmq.RCVMORE)
 
 
 class AsyncResult:
@@ -281,7 +285,7 @@ class Connection:
         sock, last = self._sock, len(frames) - 1
         head = frames[0]
         try:  # the usual case: connected, so the header goes at once (no poll first)
-            sock.send(head, zmq.NOBLOCK | (zmq.SNDMORE if last else 0), copy=len(head) < COPY_THRESHOLD)
+            sock.send(head, _NOBLOCK | _SNDMORE if last else _NOBLOCK, copy=len(head) < COPY_THRESHOLD)
         except zmq.Again:
             self._wait_writable(op)
             # (re)connected just now: a disconnect the monitor reported before is not this
@@ -289,7 +293,7 @@ class Connection:
             self._read_monitor()
             self._lost = False
             try:
-                sock.send(head, zmq.SNDMORE if last else 0, copy=len(head) < COPY_THRESHOLD)
+                sock.send(head, _SNDMORE if last else 0, copy=len(head) < COPY_THRESHOLD)
             except zmq.Again as e:
                 raise ConnectionLost(
                     f"could not send {op} to {self.endpoint}: the server is not connected") from e
@@ -297,7 +301,7 @@ class Connection:
         for i in range(1, last + 1):
             frame = frames[i]
             # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
-            sock.send(frame, zmq.SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
+            sock.send(frame, _SNDMORE if i < last else 0, copy=len(frame) < COPY_THRESHOLD)
 
     def _wait_writable(self, op: str) -> None:
         # wait to be able to send in slices, so that a dead private server is noticed at
@@ -397,22 +401,24 @@ class Connection:
         # become views of them, codec.unpack_tensor)
         sock = self._sock
         frames = [head]
-        while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
+        while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:
             reply = codec.decode_message(frames, ref_hook=self._proxy_for)
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
-        if reply.get("op") == "callback":
-            self._run_callback(reply)
-            return
-        if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.6)
-            streams.received(reply)
-            return
-        if reply.get("op") == "session_lost":
-            self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
-            return
+        op = reply.get("op")
+        if op is not None:  # replies have none: a message the server sends by itself
+            if op == "callback":
+                self._run_callback(reply)
+                return
+            if op == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.6)
+                streams.received(reply)
+                return
+            if op == "session_lost":
+                self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
+                return
         request_id = reply.get("id")
         if request_id in self._discard:
             self._discard.discard(request_id)
@@ -444,8 +450,6 @@ class Connection:
     # ------------------------------------------------------------------ references
 
     def _to_ref(self, obj: Any) -> Any:
-        from .proxy import BoundMethod, LuaObject
-
         if isinstance(obj, Pending):  # a pipelined result used as an argument: its value
             obj = obj.value
             if not isinstance(obj, LuaObject):
@@ -481,8 +485,6 @@ class Connection:
         self._send(codec.encode_message(answer, default=self._to_ref), "callback_result")
 
     def _proxy_for(self, ref: codec.RemoteRef) -> Any:
-        from .proxy import make_proxy
-
         proxy = self._proxies.get(ref.id)
         if proxy is not None:
             proxy._receipts += 1
