@@ -173,6 +173,19 @@ function _M.client_of(server, identity)
   return client
 end
 
+-- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed from constant
+-- pieces instead of sorting the map's four keys on every request: the same bytes as
+-- mp.encode(reply) (server_reply_spec); nil when a value cannot be encoded.
+local OK_HEAD = "\132\162id"
+local OK_MIDDLE = "\166status\162ok\161v" .. mp.encode(wire.VERSION) .. "\166values"
+
+function _M.encode_ok_reply(reply)
+  local id_ok, id = pcall(mp.encode, reply.id)
+  local values_ok, values = pcall(mp.encode, reply.values)
+  if id_ok and values_ok then return OK_HEAD .. id .. OK_MIDDLE .. values end
+  return nil
+end
+
 -- Serve one received message: frames[1] is the ROUTER's identity frame.
 function _M.serve(server, sock, frames)
   local identity = zmq.frame_string(frames[1])
@@ -196,7 +209,11 @@ function _M.serve(server, sock, frames)
   if #output > 0 then reply.stdout = concat(output) end
   local warnings = aten.warnings()
   if type(warnings) == "string" then reply.warnings = warnings end
-  local header, encoded = errors.encode_reply(reply)
+  local header, encoded
+  if ok and reply.stdout == nil and reply.warnings == nil and reply.id ~= nil then
+    header = _M.encode_ok_reply(reply)
+  end
+  if header then encoded = true else header, encoded = errors.encode_reply(reply) end
   if not encoded then out_frames = {} end
   local parts = { identity, header }
   for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
