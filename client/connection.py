@@ -396,11 +396,12 @@ class Connection:
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
 
-    def _receive_one(self, head: bytes) -> None:
+    def _receive_one(self, head: bytes | None = None) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
-        # become views of them, codec.unpack_tensor)
+        # become views of them, codec.unpack_tensor). head: the header frame when the
+        # caller has received it already (_take_reply's blocking receive)
         sock = self._sock
-        frames = [head]
+        frames = [sock.recv() if head is None else head]
         while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:
