@@ -32,6 +32,7 @@ from zmq.utils.monitor import recv_monitor_message
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
+from .proxy import BoundMethod, LuaObject, make_proxy  # (here, not per call: ~1 us each)
 from .shared import SharedMemory
 from .spawn import LocalServer
 
@@ -59,8 +60,18 @@ HEARTBEAT_TIMEOUT_MS = 4000
 POLL_SLICE_MS = 100
 RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
+# How often the sync path looks at the private server's process and the socket monitor
+# (each a syscall or two). Safe below RECONNECT_IVL_MS: a disconnect older than the last
+# look was read then, and a newer one leaves the socket without a connection for at least
+# RECONNECT_IVL_MS (ZMQ_IMMEDIATE), so a send that goes through without waiting went by a
+# connection made after any disconnect the monitor has not been read for yet.
+LIVENESS_CHECK_S = 0.05
+RECONNECT_IVL_MS = 100
 INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
+# pyzmq's flags are enums, and `|` on them costs about a microsecond: plain ints for the
+# request path
+_NOBLOCK, _SNDMORE, _RCVMORE = int(zmq.NOBLOCK), int(zmq.SNDMORE), int(zmq.RCVMORE)
 
 
 class AsyncResult:
@@ -176,6 +187,11 @@ class Connection:
         self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
         self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
+        self._sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
+        # a reply is waited for with blocking receives of one slice each (one wake-up, no
+        # poll call in front of every receive); between slices the connection is checked
+        self._sock.setsockopt(zmq.RCVTIMEO, POLL_SLICE_MS)
+        self._next_liveness_check = 0.0
         self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
         # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
@@ -215,8 +231,13 @@ class Connection:
         """
         with self._lock:
             self._check_open()
-            if self.server is not None and not self.server.alive():
-                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            now = time.monotonic()
+            if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
+                self._next_liveness_check = now + LIVENESS_CHECK_S
+                if self.server is not None and not self.server.alive():
+                    raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+                self._read_monitor()
+                self._lost = False  # a disconnect before this request does not concern it
             if self._session_lost is not None:
                 raise ConnectionLost(self._session_lost)
             request_id = next(self._ids)
@@ -234,8 +255,6 @@ class Connection:
             frames = codec.encode_request(
                 header, default=self._to_ref,
                 shared=shared.sender(kept) if shared is not None and self.shared_memory else None)
-            self._read_monitor()
-            self._lost = False  # a disconnect before this request does not concern it
             try:
                 trackers = self._send(frames, op, track=_release_arrays)
                 self.requests_sent += 1
@@ -284,6 +303,33 @@ class Connection:
     def _send(self, frames: list, op: str, track: bool = False) -> list:
         """Send one message; with ``track``, the MessageTrackers of the frames sent without
         a copy (done once ZeroMQ no longer reads their memory)."""
+        sock, last = self._sock, len(frames) - 1
+        head = frames[0]
+        try:  # the usual case: connected, so the header goes at once (no poll first)
+            sock.send(head, _NOBLOCK | _SNDMORE if last else _NOBLOCK, copy=len(head) < COPY_THRESHOLD)
+        except zmq.Again:
+            self._wait_writable(op)
+            # (re)connected just now: a disconnect the monitor reported before is not this
+            # request's (see LIVENESS_CHECK_S)
+            self._read_monitor()
+            self._lost = False
+            try:
+                sock.send(head, _SNDMORE if last else 0, copy=len(head) < COPY_THRESHOLD)
+            except zmq.Again as e:
+                raise ConnectionLost(
+                    f"could not send {op} to {self.endpoint}: the server is not connected") from e
+        # the rest of a message whose first frame went through is accepted whole
+        trackers = []
+        for i in range(1, last + 1):
+            frame = frames[i]
+            # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
+            copy = len(frame) < COPY_THRESHOLD
+            tracker = sock.send(frame, _SNDMORE if i < last else 0, copy=copy, track=track and not copy)
+            if track and not copy:
+                trackers.append(tracker)
+        return trackers
+
+    def _wait_writable(self, op: str) -> None:
         # wait to be able to send in slices, so that a dead private server is noticed at
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
@@ -294,20 +340,6 @@ class Connection:
             if time.monotonic() >= deadline:
                 raise ConnectionLost(
                     f"could not send {op} to {self.endpoint}: the server is not connected")
-        trackers = []
-        try:
-            last = len(frames) - 1
-            for i, frame in enumerate(frames):
-                # zero-copy only pays for large frames (pyzmq's copy_threshold advice)
-                copy = len(frame) < COPY_THRESHOLD
-                tracker = self._sock.send(frame, zmq.SNDMORE if i < last else 0, copy=copy,
-                                          track=track and not copy)
-                if track and not copy:
-                    trackers.append(tracker)
-        except zmq.Again as e:
-            raise ConnectionLost(
-                f"could not send {op} to {self.endpoint}: the server is not connected") from e
-        return trackers
 
     def _wait_sent(self, tracker: Any, op: str) -> None:
         """Wait until ZeroMQ is done reading a frame sent without a copy."""
@@ -359,16 +391,22 @@ class Connection:
     def _take_reply(self, request_id: int, timeout: float | None, op: str = "") -> dict | None:
         """Receive until the reply to request_id arrives; None if timeout passes first."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        sock_poll = self._sock_poll
+        sock, replies = self._sock, self._replies
         with self._lock:
-            while request_id not in self._replies:
+            while request_id not in replies:
                 if self._session_lost is not None:
                     raise ConnectionLost(f"{self._session_lost} while {op or 'a request'} "
                                          f"(request {request_id}) was pending")
-                remaining = POLL_SLICE_MS if deadline is None else min(
-                    POLL_SLICE_MS, max(0, int((deadline - time.monotonic()) * 1000)))
-                if zmq_poll(sock_poll, remaining):
-                    self._receive_one()
+                if deadline is None or deadline - time.monotonic() >= POLL_SLICE_MS / 1000:
+                    try:  # blocks for one slice at most (RCVTIMEO)
+                        head = sock.recv()
+                    except zmq.Again:
+                        head = None
+                else:  # less than a slice left
+                    remaining = max(0, int((deadline - time.monotonic()) * 1000))
+                    head = sock.recv() if zmq_poll(self._sock_poll, remaining) else None
+                if head is not None:
+                    self._receive_one(head)
                     continue
                 self._read_monitor()  # a slice passed without a reply: is the server there?
                 if self._lost:
@@ -382,7 +420,7 @@ class Connection:
                         + self.server.describe())
                 if deadline is not None and time.monotonic() >= deadline:
                     return None
-            return self._replies.pop(request_id)
+            return replies.pop(request_id)
 
     def _server_note(self) -> str:
         if self.server is not None and not self.server.alive():
@@ -395,12 +433,13 @@ class Connection:
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
 
-    def _receive_one(self) -> None:
+    def _receive_one(self, head: bytes | None = None) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
-        # become views of them, codec.unpack_tensor)
+        # become views of them, codec.unpack_tensor). head: the header frame when the
+        # caller has received it already (_take_reply's blocking receive)
         sock = self._sock
-        frames = [sock.recv()]
-        while sock.get(zmq.RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
+        frames = [sock.recv() if head is None else head]
+        while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:
             shared = self._shared
@@ -409,15 +448,17 @@ class Connection:
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
-        if reply.get("op") == "callback":
-            self._run_callback(reply)
-            return
-        if reply.get("op") == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.6)
-            streams.received(reply)
-            return
-        if reply.get("op") == "session_lost":
-            self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
-            return
+        op = reply.get("op")
+        if op is not None:  # replies have none: a message the server sends by itself
+            if op == "callback":
+                self._run_callback(reply)
+                return
+            if op == "stream":  # Lua's print while the request runs (PROTOCOL.md 2.6)
+                streams.received(reply)
+                return
+            if op == "session_lost":
+                self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
+                return
         request_id = reply.get("id")
         if request_id in self._discard:
             self._discard.discard(request_id)
@@ -449,8 +490,6 @@ class Connection:
     # ------------------------------------------------------------------ references
 
     def _to_ref(self, obj: Any) -> Any:
-        from .proxy import BoundMethod, LuaObject
-
         if isinstance(obj, Pending):  # a pipelined result used as an argument: its value
             obj = obj.value
             if not isinstance(obj, LuaObject):
@@ -486,8 +525,6 @@ class Connection:
         self._send(codec.encode_message(answer, default=self._to_ref), "callback_result")
 
     def _proxy_for(self, ref: codec.RemoteRef) -> Any:
-        from .proxy import make_proxy
-
         proxy = self._proxies.get(ref.id)
         if proxy is not None:
             proxy._receipts += 1

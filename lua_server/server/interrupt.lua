@@ -58,6 +58,7 @@ end
 
 -- Whether a request was interrupted before it started (and forget that it was).
 function _M.take_early(identity, id)
+  if server.early_count == 0 then return false end  -- the usual case: no string to build
   local k = key(identity, id)
   if server.early[k] then
     server.early[k] = nil

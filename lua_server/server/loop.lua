@@ -10,7 +10,7 @@ local serve = require "server.serve"
 local marshal = require "server.marshal"
 local aten = require "aten"
 
-local pairs, pcall = pairs, pcall
+local pairs, pcall, os_time = pairs, pcall, os.time
 
 ffi.cdef [[ int kill(int pid, int sig); ]]
 
@@ -76,9 +76,37 @@ function _M.new(opts, sock, extra)
     if not ok then io.stderr:write("luatorch-server: ", errors.describe(problem), "\n") end
     server.memory:after_message()
   end
+  -- Without a ZAP socket to serve, the server waits with one blocking receive on its
+  -- socket (ZMQ_RCVTIMEO): no poll call in front of every message. The monitor is read
+  -- when a wait times out and at most once a second while messages keep coming.
+  local zap = guard and guard.zap
+  local rcvtimeo, monitor_read_at = nil, os_time()
+  local function receive(timeout_ms)
+    if timeout_ms ~= rcvtimeo then
+      zmq.setsockopt_int(sock, zmq.RCVTIMEO, timeout_ms)
+      rcvtimeo = timeout_ms
+    end
+    local frames, err, errno = zmq.recv_multipart(sock, 0)
+    if frames then
+      serve_frames(frames)
+      if server.monitor and os_time() ~= monitor_read_at then
+        monitor_read_at = os_time()
+        forget_disconnected(server)
+      end
+    elseif errno == zmq.EAGAIN then  -- nothing came for timeout_ms
+      if server.monitor then forget_disconnected(server) end
+      server.memory:idle()
+      if not parent_alive(opts.parent_pid) then return false end
+    elseif errno ~= zmq.EINTR then
+      io.stderr:write("luatorch-server: ", err, "\n")
+      return false
+    end
+    return server.running
+  end
   -- serve at most one message; false when the server must stop
   function server.serve_next(timeout_ms)
     local backlog = server.backlog  -- read while a request ran (interrupt.lua)
+    if #backlog == 0 and not zap then return receive(timeout_ms) end
     if #backlog > 0 then timeout_ms = 0 end
     local ready, monitor_ready, zap_ready = zmq.poll_in(sock, timeout_ms, server.monitor,
       guard and guard.zap)

@@ -17,6 +17,7 @@ local shared = require "server.shared"
 local C = aten.C
 local type, getmetatable, pairs, error, tostring = type, getmetatable, pairs, error, tostring
 local M = { EXT_CLIENT_FUNCTION = 3 }
+local SMALL_TENSOR = 64 * 1024
 
 local function typename_of(v)
   return torch.typename(v) or type(v)
@@ -201,16 +202,25 @@ local function tensor_from_wire(payload, frames)
   end
   -- resized from empty, not made with zeros: every byte is overwritten by the copy, and
   -- zero-filling first would touch the whole tensor twice
-  local t = core.new(info, { 0 }):resize(torch.LongStorage(sizes))
+  local t
+  if nbytes > 0 and nbytes <= SMALL_TENSOR then
+    -- small: made at its size at once; zero-filling a few bytes costs less than resize's
+    -- LongStorage (about 20 us for a 1x3 tensor)
+    t = core.new(info, sizes)
+  else
+    t = core.new(info, { 0 }):resize(torch.LongStorage(sizes))
+  end
   if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), source, nbytes) end
   if f then M.stats.received_copied = M.stats.received_copied + nbytes end
   return t
 end
 
 -- The decoder's ext hook for one request: references resolve in the client's registry.
-function M.ext_hook(client, frames)
-  local registry = client.registry
+-- One hook per client, reading the frames of the message being decoded from the client
+-- (decoding never nests), so that no closure is made per request.
+local function new_hook(client)
   return function(code, payload)
+    local registry, frames = client.registry, client.decoding_frames
     if code == M.EXT_CLIENT_FUNCTION then
       return callback.new(client.server, client, callback.unpack_cid(payload))
     elseif code == wire.EXT_REF then
@@ -225,6 +235,18 @@ function M.ext_hook(client, frames)
     end
     error("unknown ext type " .. tostring(code), 0)
   end
+end
+
+-- (made in new_hook: a closure made here, even once, would keep this function out of
+-- the JIT's traces)
+function M.ext_hook(client, frames)
+  client.decoding_frames = frames
+  local hook = client.ext_hook
+  if not hook then
+    hook = new_hook(client)
+    client.ext_hook = hook
+  end
+  return hook
 end
 
 return M

@@ -25,6 +25,8 @@ int unlink(const char *path);
 ]]
 
 local _M = { MAX_NAME = 64, QUEUE = 100000 }
+local BURST, REAP_S = 64, 0.1
+local clock = require("sys").clock
 
 local WNOHANG, PR_SET_PDEATHSIG, SIGKILL = 1, 1, 9
 local SIGNALS = { [2] = "SIGINT", [4] = "SIGILL", [6] = "SIGABRT", [7] = "SIGBUS", [8] = "SIGFPE",
@@ -158,15 +160,17 @@ function _M.run(ctx, sock, opts, extra)
     end
   end
 
+  -- one waiting message of the worker on to its client; false when none was waiting
   local function from_worker(session)
     local frames = zmq.recv_multipart(session.sock, zmq.DONTWAIT)
-    if not frames then return end
+    if not frames then return false end
     if frames[1].size == 0 then
       if frames[2] and zmq.frame_string(frames[2]) == "shutdown" then running = false end
       zmq.release(frames)
-      return
+      return true
     end
     zmq.forward(frames, sock)
+    return true
   end
 
   local function disconnected()
@@ -202,10 +206,37 @@ function _M.run(ctx, sock, opts, extra)
     end
   end
 
-  local socks, list = {}, {}
+  -- Every message crosses this loop twice (client -> worker -> client), so a turn moves
+  -- what is waiting on each ready socket, up to BURST messages, before polling again, and
+  -- exited workers are looked for (waitpid) on idle turns or every REAP_S seconds.
+  local socks, list, n = {}, {}, 0
+  local reaped_at = clock()
+  local function turn(ready)
+    if ready[3] and guard then guard:serve_zap() end
+    if ready[2] then disconnected() end
+    if ready[1] then
+      for _ = 1, BURST do
+        local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
+        if not frames then break end
+        from_client(frames)
+      end
+    end
+    for i = 4, n do
+      if ready[i] then
+        for _ = 1, BURST do
+          if not from_worker(list[i]) then break end
+        end
+      end
+    end
+    local now = clock()
+    if ready[1] == nil or now - reaped_at >= REAP_S then
+      reaped_at = now
+      reap()
+    end
+  end
   while running do
     socks[1], socks[2], socks[3] = sock, monitor, guard and guard.zap or monitor
-    local n = 3
+    n = 3
     for _, session in pairs(sessions) do
       n = n + 1
       socks[n], list[n] = session.sock, session
@@ -216,18 +247,7 @@ function _M.run(ctx, sock, opts, extra)
       ready = {}
     end
     -- no message may stop the parent: every session depends on it
-    local ok, problem = pcall(function()
-      if ready[3] and guard then guard:serve_zap() end
-      if ready[2] then disconnected() end
-      if ready[1] then
-        local frames = zmq.recv_multipart(sock, zmq.DONTWAIT)
-        if frames then from_client(frames) end
-      end
-      for i = 4, n do
-        if ready[i] then from_worker(list[i]) end
-      end
-      reap()
-    end)
+    local ok, problem = pcall(turn, ready)
     if not ok then io.stderr:write("luatorch-server: ", tostring(problem), "\n") end
     if not ready[1] and opts.parent_pid and C.kill(opts.parent_pid, 0) ~= 0 then running = false end
   end

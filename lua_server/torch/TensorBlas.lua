@@ -36,21 +36,22 @@ local function resize(self, sizes)
 end
 
 -- Split (beta?, M?, alpha?, X, Y) as Torch7's cwrap does for the add* BLAS forms.
+-- (by argument count, without tables or loops: a loop here made the JIT's traces exit
+-- on every call, and nn.Linear's forward of one row cost 25-35 us instead of 3; varargs
+-- read with select only, see vararg_jit_spec)
 local function addform(fname, self, ...)
   local n = select("#", ...)
-  local args = { ... }
-  local x, y = args[n - 1], args[n]
   local beta, m, alpha = 1, self, 1
-  local pre = {}
-  for i = 1, n - 2 do pre[i] = args[i] end
-  if #pre == 1 then
-    if isTensor(pre[1]) then m = pre[1] else alpha = pre[1] end
-  elseif #pre == 2 then
-    if isTensor(pre[1]) then m, alpha = pre[1], pre[2] else beta, alpha = pre[1], pre[2] end
-  elseif #pre == 3 then
-    beta, m, alpha = pre[1], pre[2], pre[3]
-  elseif #pre > 3 then
-    core.bad_args(fname, self, ...)
+  if n < 2 or n > 5 then core.bad_args(fname, self, ...) end
+  local x, y = (select(n - 1, ...)), (select(n, ...))
+  if n == 3 then
+    local a = (select(1, ...))
+    if isTensor(a) then m = a else alpha = a end
+  elseif n == 4 then
+    local a, b = (select(1, ...)), (select(2, ...))
+    if isTensor(a) then m, alpha = a, b else beta, alpha = a, b end
+  elseif n == 5 then
+    beta, m, alpha = (select(1, ...)), (select(2, ...)), (select(3, ...))
   end
   if not (isTensor(x) and isTensor(y) and isTensor(m) and type(beta) == "number" and type(alpha) == "number") then
     core.bad_args(fname, self, ...)
