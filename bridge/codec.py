@@ -20,6 +20,7 @@ import numpy as np
 PROTOCOL_VERSION = 1
 EXT_REF = 1
 EXT_TENSOR = 2
+EXT_PROMISE = 4
 INLINE_MAX = 1024
 MAX_HEADER = 64 * 1024 * 1024
 MAX_DEPTH = 64
@@ -49,7 +50,40 @@ class RemoteRef:
     typename: str
 
 
+@dataclass(frozen=True)
+class Promise:
+    """A result of an earlier request of a batch, named before its reply arrived (ext 4):
+    ``index`` (1-based) picks one result; None stands for the call's value as the client sees
+    it (nil, the one result, or an array of them)."""
+
+    request_id: int
+    index: int | None = None
+
+
 # ----------------------------------------------------------------------------- ext payloads
+
+
+def pack_promise(promise: Promise) -> bytes:
+    """Return the ext 4 payload: 8-byte big-endian request id, then an optional 4-byte index."""
+    if not 0 <= promise.request_id < 2**64:
+        raise CodecError(f"request id {promise.request_id} does not fit in 64 unsigned bits")
+    if promise.index is None:
+        return struct.pack(">Q", promise.request_id)
+    if not 1 <= promise.index < 2**32:
+        raise CodecError(f"promise index {promise.index} is not in [1, 2^32)")
+    return struct.pack(">QI", promise.request_id, promise.index)
+
+
+def unpack_promise(payload: bytes) -> Promise:
+    """Parse an ext 4 payload (8 or 12 bytes)."""
+    if len(payload) == 8:
+        return Promise(struct.unpack(">Q", payload)[0])
+    if len(payload) == 12:
+        request_id, index = struct.unpack(">QI", payload)
+        if index < 1:
+            raise CodecError("a promise's result index starts at 1, got 0")
+        return Promise(request_id, index)
+    raise CodecError(f"promise payload must be 8 or 12 bytes, got {len(payload)}")
 
 
 def pack_ref(ref: RemoteRef) -> bytes:
@@ -209,6 +243,8 @@ def _prepare(obj: Any, frames: list, default: Callable[[Any], Any] | None, depth
         return [_prepare(x, frames, default, depth + 1) for x in obj]
     if isinstance(obj, RemoteRef):
         return msgpack.ExtType(EXT_REF, pack_ref(obj))
+    if isinstance(obj, Promise):
+        return msgpack.ExtType(EXT_PROMISE, pack_promise(obj))
     if isinstance(obj, np.ndarray):
         return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
     if isinstance(obj, np.generic):
@@ -273,10 +309,12 @@ def encode_request(
             return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
         if isinstance(obj, np.generic):
             return obj.item()
-        if not isinstance(obj, RemoteRef) and default is not None:
+        if not isinstance(obj, (RemoteRef, Promise)) and default is not None:
             obj = default(obj)
         if isinstance(obj, RemoteRef):
             return msgpack.ExtType(EXT_REF, pack_ref(obj))
+        if isinstance(obj, Promise):
+            return msgpack.ExtType(EXT_PROMISE, pack_promise(obj))
         return obj  # an ExtType, or a value for msgpack (which raises if it cannot pack it)
 
     try:
@@ -344,6 +382,8 @@ def decode_message(
                     array = array.copy()  # a second tensor of the same frame: its own data
                 used.add(index)
             return array
+        if code == EXT_PROMISE:
+            return unpack_promise(payload)
         raise CodecError(f"unknown ext type {code}")
 
     try:
@@ -361,3 +401,26 @@ def decode_message(
         if unused:
             raise CodecError(f"frame {unused[0]} is not referred to by any tensor in the header")
     return header
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def encode_batch(requests: Sequence[bytes], frames: Sequence[Any] = ()) -> list[Any]:
+    """A batch message (PROTOCOL.md §2.7): encoded request headers in one message; the data
+    frames, if any, belong to the last request."""
+    if not requests and frames:
+        raise CodecError("an empty batch cannot carry data frames")
+    head = msgpack.packb({"op": "batch", "requests": list(requests), "v": PROTOCOL_VERSION},
+                         use_bin_type=True)
+    if len(head) > MAX_HEADER:
+        raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
+    return [head, *frames]
+
+
+def batch_replies(message: dict) -> list[bytes]:
+    """The encoded reply headers of a batch reply, checked to be a list of bytes."""
+    replies = message.get("replies")
+    if not isinstance(replies, list) or not all(isinstance(r, bytes) for r in replies):
+        raise CodecError("a batch reply needs `replies`, an array of encoded reply headers")
+    return replies

@@ -127,6 +127,7 @@ end
 
 function H.close(server, _, client)
   client.registry:clear()
+  client.promises = nil  -- results kept for promises hold objects too
   server.memory:client_gone()
   return pack()
 end

@@ -10,10 +10,11 @@ local types = require "torch.types"
 local aten = require "aten"
 
 local callback = require "server.callback"
+local Promises = require "server.promises"
 
 local C = aten.C
 local type, getmetatable, pairs, error, tostring = type, getmetatable, pairs, error, tostring
-local M = { EXT_CLIENT_FUNCTION = 3 }
+local M = { EXT_CLIENT_FUNCTION = 3, EXT_PROMISE = 4 }
 
 local function typename_of(v)
   return torch.typename(v) or type(v)
@@ -149,6 +150,9 @@ function M.ext_hook(client, frames)
       return obj
     elseif code == wire.EXT_TENSOR then
       return tensor_from_wire(payload, frames)
+    elseif code == M.EXT_PROMISE then  -- a result of this client's own batched request
+      local id, index = Promises.unpack(payload)
+      return (client.promises or Promises.new()):resolve(id, index)
     end
     error("unknown ext type " .. tostring(code), 0)
   end
