@@ -60,6 +60,8 @@ RELEASE_BATCH = 512
 COPY_THRESHOLD = 64 * 1024
 INTERRUPT_GRACE_S = 3.0  # how long Ctrl-C waits for the server to confirm the stop
 EXT_CLIENT_FUNCTION = 3  # a Python function the server may call back (PROTOCOL.md)
+BoundMethod: Any = None  # client.proxy's classes, set by _to_ref's first call
+LuaObject: Any = None
 
 
 class AsyncResult:
@@ -446,8 +448,9 @@ class Connection:
     # ------------------------------------------------------------------ references
 
     def _to_ref(self, obj: Any) -> Any:
-        from .proxy import BoundMethod, LuaObject
-
+        global BoundMethod, LuaObject
+        if LuaObject is None:  # imported once (client.proxy imports this module)
+            from .proxy import BoundMethod, LuaObject
         if isinstance(obj, Pending):  # a pipelined result: a promise while unread, else its value
             obj = obj._as_argument()
             if not isinstance(obj, LuaObject):

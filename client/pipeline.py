@@ -50,15 +50,25 @@ INTERRUPT_GRACE_S = 3.0
 _CLIENT_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
+_in_client: dict = {}  # code object -> whether it is this package's (a cache: one lookup a frame)
+
+
 def _where() -> tuple:
-    """(file, line, function) of the nearest frames outside this package: the user's call."""
+    """(code, line) of the nearest frames outside this package: the user's call and its
+    callers. Cheap (no strings are formatted); _describe_where formats them if needed."""
     frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_CLIENT_DIR):
+    inside = _in_client
+    while frame is not None:
+        code = frame.f_code
+        flag = inside.get(code)
+        if flag is None:
+            flag = inside[code] = code.co_filename.startswith(_CLIENT_DIR)
+        if not flag:
+            break
         frame = frame.f_back
     out = []
     while frame is not None and len(out) < WHERE_FRAMES:
-        code = frame.f_code
-        out.append((code.co_filename, frame.f_lineno, code.co_name))
+        out.append((frame.f_code, frame.f_lineno))
         frame = frame.f_back
     return tuple(out)
 
@@ -66,9 +76,8 @@ def _where() -> tuple:
 def _describe_where(where: tuple) -> str:
     if not where:
         return "?"
-    first = "{}:{} in {}".format(*where[0])
-    rest = "".join("\n    called from {}:{} in {}".format(*w) for w in where[1:])
-    return first + rest
+    lines = [f"{code.co_filename}:{line} in {code.co_name}" for code, line in where]
+    return "\n    called from ".join(lines)
 
 
 _proxy_api: frozenset | None = None

@@ -36,7 +36,8 @@ function H.ping(server, _, client)
   local clients = 0
   for _ in pairs(server.clients) do clients = clients + 1 end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
-    refs = client.registry.count, clients = clients, epoch = server.epoch })
+    refs = client.registry.count, clients = clients, epoch = server.epoch,
+    promises = client.promises and client.promises.count or 0 })
 end
 
 function H.require(_, req)

@@ -130,9 +130,12 @@ local function tensor_from_wire(payload, frames)
     frames.budget = frames.budget - nbytes
   end
   local info = types.by_tensor_name[wire.tensor_typename[d.dtype]]
-  -- resized from empty, not made with zeros: every byte is overwritten by the copy, and
-  -- zero-filling first would touch the whole tensor twice
-  local t = core.new(info, { 0 }):resize(torch.LongStorage(#d.sizes > 0 and d.sizes or { 1 }))
+  -- a large one resized from empty, not made with zeros: every byte is overwritten by the
+  -- copy, and zero-filling first would touch the whole tensor twice; a small one made at once
+  -- (a LongStorage of its sizes costs more than zeroing a few bytes)
+  local sizes = #d.sizes > 0 and d.sizes or { 1 }
+  local t = nbytes <= wire.INLINE_MAX and core.new(info, sizes)
+    or core.new(info, { 0 }):resize(torch.LongStorage(sizes))
   if nbytes > 0 then ffi.copy(C.lt_tensor_data(t._h), source, nbytes) end
   return t
 end

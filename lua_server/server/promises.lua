@@ -16,16 +16,24 @@ end
 
 function Promises.new()
   -- order: a queue of kept ids (head..tail), so that the oldest entry goes first when full
-  return setmetatable({ entries = {}, order = {}, head = 1, tail = 0 }, Promises)
+  -- count: entries kept now (the ping reply reports it)
+  return setmetatable({ entries = {}, order = {}, head = 1, tail = 0, count = 0 }, Promises)
+end
+
+local function forget(self, id)
+  if self.entries[id] ~= nil then
+    self.entries[id], self.count = nil, self.count - 1
+  end
 end
 
 local function remember(self, id, entry)
+  forget(self, id)
   local tail = self.tail + 1
-  self.entries[id], self.order[tail], self.tail = entry, id, tail
+  self.entries[id], self.order[tail], self.tail, self.count = entry, id, tail, self.count + 1
   if tail - self.head + 1 > Promises.MAX then
     local oldest = self.order[self.head]
     self.order[self.head], self.head = nil, self.head + 1
-    if oldest ~= id then self.entries[oldest] = nil end
+    if oldest ~= id then forget(self, oldest) end
   end
 end
 
@@ -46,7 +54,7 @@ function Promises:done(list)
   local entries = self.entries
   for i = 1, #list do
     local id = rawget(list, i)
-    if type(id) == "number" then entries[id] = nil end
+    if type(id) == "number" then forget(self, id) end
   end
   -- drop acknowledged ids from the front of the queue (replies are read mostly in order)
   local order, head = self.order, self.head
