@@ -223,12 +223,17 @@ class Connection:
                 fields["release"] = releases = self._drain_releases()
             else:
                 releases = []
-            if self._done:
-                fields["done"] = self._take_done()
+            done = fields["done"] = self._take_done()
             # keys in protocol order (a handful of names: sorting them is cheap), so the
             # header packs in one pass to encode_message's bytes
             header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
-            frames = codec.encode_request(header, default=self._to_ref)
+            try:
+                frames = codec.encode_request(header, default=self._to_ref)
+            except BaseException:  # e.g. a failed pipelined result as an argument: not sent
+                self._releases.extendleft(tuple(r) for r in reversed(releases))
+                if done:
+                    self._done[:0] = done
+                raise
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
             try:

@@ -132,6 +132,7 @@ class Pending:
                 e.add_note(f"(the pipelined {self.op}, request {self.request_id}, made at "
                            f"{_describe_where(self._where)})")
             self._error = e
+        self._deps = ()  # read: a chain of dependent calls (h = f(h)) must not stay alive
 
     def _broken_by(self) -> BaseException | None:
         for dep in self._deps:
