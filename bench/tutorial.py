@@ -41,16 +41,16 @@ net:add(nn.Linear(3, 4)); net:add(nn.Sigmoid()); net:add(nn.Linear(4, 1)); net:a
 net:float()
 local crit = nn.MSECriterion()
 local losses = {}
-for j = 1, %d do
+for j = 1, ITERATIONS do
   net:zeroGradParameters()
   local out = net:forward(X)
   local loss = crit:forward(out, y)
   net:backward(X, crit:backward(out, y))
   net:updateParameters(1)
-  if j %% 200 == 0 then losses[#losses + 1] = string.format("Error:%%s", loss) end
+  if j % 200 == 0 then losses[#losses + 1] = loss end
 end
-return table.concat(losses, "\\n")
-""" % ITERATIONS
+return losses
+""".replace("ITERATIONS", str(ITERATIONS))
 
 
 def python_loop(lua, pipelined: bool) -> list[str]:
@@ -116,7 +116,7 @@ def main() -> None:
     cases = {
         "PyTorch eager, in-process": pytorch_loop,
         "luatorch from Python, pipelined": lambda: python_loop(lua, True),
-        "luatorch, the loop in Lua on the server": lambda: lua.execute(LUA_LOOP).split("\n"),
+        "luatorch, the loop in Lua on the server": lambda: [f"Error:{x}" for x in lua.execute(LUA_LOOP)],
     }
     if sync:
         cases["luatorch from Python, sync"] = lambda: python_loop(lua, False)

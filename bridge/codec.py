@@ -424,3 +424,39 @@ def batch_replies(message: dict) -> list[bytes]:
     if not isinstance(replies, list) or not all(isinstance(r, bytes) for r in replies):
         raise CodecError("a batch reply needs `replies`, an array of encoded reply headers")
     return replies
+
+
+def decode_batch_replies(
+    message: dict, ref_hook: Callable[[RemoteRef], Any] | None = None
+) -> list[dict | CodecError]:
+    """The replies of a batch reply, decoded as :func:`decode_message` decodes one header
+    (a batch reply has no data frames, so tensors are inline). An entry that does not decode
+    is its CodecError, so that one bad entry costs only its own reply."""
+    out: list[dict | CodecError] = []
+
+    def ext_hook(code: int, payload: bytes) -> Any:
+        if code == EXT_REF:
+            ref = unpack_ref(payload)
+            return ref_hook(ref) if ref_hook is not None else ref
+        if code == EXT_TENSOR:
+            return unpack_tensor(payload, ())[0]
+        raise CodecError(f"unknown ext type {code}")
+
+    for raw in batch_replies(message):
+        try:
+            if len(raw) > MAX_HEADER:
+                raise CodecError(f"header of {len(raw)} bytes exceeds the {MAX_HEADER}-byte limit")
+            try:
+                header = msgpack.unpackb(raw, raw=False, strict_map_key=False, ext_hook=ext_hook)
+            except (ValueError, TypeError) as e:
+                if isinstance(e, CodecError):
+                    raise
+                raise CodecError(f"malformed header: {e}") from e
+            if not isinstance(header, dict):
+                raise CodecError(f"header is a {type(header).__name__}, not a map")
+            if len(raw) > MAX_DEPTH:
+                _check_depth(header, 1)
+            out.append(header)
+        except CodecError as e:
+            out.append(e)
+    return out

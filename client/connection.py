@@ -410,16 +410,14 @@ class Connection:
 
     def _receive_batch(self, message: dict) -> None:
         try:
-            replies = codec.batch_replies(message)
+            replies = codec.decode_batch_replies(message, ref_hook=self._proxy_for)
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable batch reply: {e}", RuntimeWarning,
                           stacklevel=3)
             return
-        for raw in replies:
-            try:
-                reply = codec.decode_message([raw], ref_hook=self._proxy_for)
-            except codec.CodecError as e:
-                warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning,
+        for reply in replies:
+            if isinstance(reply, codec.CodecError):
+                warnings.warn(f"luatorch: dropped an undecodable reply: {reply}", RuntimeWarning,
                               stacklevel=3)
                 continue
             request_id = reply.get("id")

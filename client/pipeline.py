@@ -112,7 +112,9 @@ class Pending:
         if self._read:
             return
         conn = self._pipeline.conn
-        reply = conn._take_reply(self.request_id, timeout=timeout, op=self.op)
+        reply = conn._replies.pop(self.request_id, None)  # most came in an earlier batch reply
+        if reply is None:
+            reply = conn._take_reply(self.request_id, timeout=timeout, op=self.op)
         if reply is None:
             raise TimeoutError(f"no reply to the pipelined {self.op} (request {self.request_id}) "
                                f"within {timeout} s")
@@ -400,7 +402,8 @@ class Pipeline:
         try:
             self.flush()
             for item in self.unread:
-                conn.interrupt(item.request_id)
+                if item.request_id not in conn._replies:  # finished ones need no stop
+                    conn.interrupt(item.request_id)
         except Exception:  # noqa: BLE001 - a lost connection: the replies will not come
             pass
         deadline = time.monotonic() + INTERRUPT_GRACE_S
