@@ -455,7 +455,7 @@ class Connection:
         if LuaObject is None:  # imported once (client.proxy imports this module)
             from .proxy import BoundMethod, LuaObject
         if isinstance(obj, Pending):  # a pipelined result: a promise while unread, else its value
-            obj = obj._as_argument()
+            obj = obj._as_argument(self)
             if not isinstance(obj, LuaObject):
                 return obj
         if isinstance(obj, LuaObject):

@@ -30,6 +30,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from .display import is_probe
 from .errors import Interrupted
 
 if TYPE_CHECKING:
@@ -142,11 +143,13 @@ class Pending:
                 return dep._error
         return None
 
-    def _as_argument(self) -> Any:
-        """What goes on the wire for this Pending: a promise while its reply is unread, else
-        its value (a failed call raises its error)."""
-        if not self._read:
-            return self._pipeline.promise_of(self)
+    def _as_argument(self, conn: Connection) -> Any:
+        """What goes on the wire to ``conn`` for this Pending: a promise while its reply is
+        unread and the request is made in the same block, else its value (a failed call
+        raises its error)."""
+        pipeline = self._pipeline
+        if not self._read and conn._pipeline is pipeline and pipeline.conn is conn:
+            return pipeline.promise_of(self)
         return self.value
 
     @property
@@ -169,8 +172,8 @@ class Pending:
 
     def __getattr__(self, name: str) -> Any:
         __tracebackhide__ = True
-        if name.startswith("__"):
-            raise AttributeError(name)
+        if name.startswith("__") or is_probe(name):
+            raise AttributeError(name)  # Python tools' probes never wait
         if self._read or name.startswith("_") or _is_proxy_api(name):
             return getattr(self.value, name)
         # `torch.Tensor(4).fill(2)`: a method call on the promised object, also pipelined

@@ -154,3 +154,11 @@ def test_buffered_calls_go_out_after_a_short_time_without_a_wait(lua):
     with client.connect(lua.endpoint) as other, lua.pipeline():  # the same Lua state
         setter()
         assert wait_until(lambda: other.eval("flush_test") == 1, 2.0)
+
+
+def test_a_pending_result_sent_to_another_connection_goes_by_value(lua, log):
+    with client.connect(lua.endpoint) as other:
+        ident = other.eval("function(x) return x end")
+        with lua.pipeline():
+            x = log(5)
+            assert ident(x) == 10  # a promise would name this connection's results: the value
