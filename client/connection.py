@@ -267,8 +267,10 @@ class Connection:
         pipeline = self._pipeline = Pipeline(self)
         try:
             yield pipeline
-        except BaseException:
+        except BaseException as e:
             with contextlib.suppress(Exception):  # the block's own error is the one to see
+                if isinstance(e, KeyboardInterrupt):  # Ctrl-C while Python ran: stop the calls
+                    pipeline.interrupt()
                 pipeline.wait_until()
             self._pipeline = None
             pipeline.close()
