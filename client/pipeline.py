@@ -57,7 +57,10 @@ _in_client: dict = {}  # code object -> whether it is this package's (a cache: o
 def _where() -> tuple:
     """(code, line) of the nearest frames outside this package: the user's call and its
     callers. Cheap (no strings are formatted); _describe_where formats them if needed."""
-    frame = sys._getframe(2)
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # called from the top of the stack
+        return ()
     inside = _in_client
     while frame is not None:
         code = frame.f_code
@@ -371,6 +374,8 @@ class Pipeline:
 
     def _read_oldest(self) -> None:
         item = self.unread.popleft()
+        if item.request_id not in self.conn._replies:
+            self.flush()  # never wait for a reply to a request still in the buffer
         item._collect()
         if item._error is not None and self.first_error is None:
             self.first_error = item._error
