@@ -45,6 +45,9 @@ MAX_IN_FLIGHT = 512
 BATCH_MAX = 64
 #: a buffered request is sent at the latest this long after it was made
 FLUSH_DELAY_S = 0.005
+#: proxies' encoded references remembered in a block (see Pipeline._to_wire)
+REF_CACHE_MAX = 4096
+_CALL_FIELDS = frozenset({"target", "name", "args"})
 #: Python frames named in a failed call's note
 WHERE_FRAMES = 3
 INTERRUPT_GRACE_S = 3.0
@@ -85,6 +88,18 @@ def _describe_where(where: tuple) -> str:
 
 
 _proxy_api: frozenset | None = None
+_proxy_classes: tuple = ()
+
+
+def _proxy_types() -> tuple:
+    """The proxy classes whose objects are sent as references (imported on first use:
+    client.proxy imports the connection, which imports this module)."""
+    global _proxy_classes
+    if not _proxy_classes:
+        from .proxy import LuaObject, Storage, Tensor
+
+        _proxy_classes = (LuaObject, Tensor, Storage)
+    return _proxy_classes
 
 
 def _is_proxy_api(name: str) -> bool:
@@ -304,6 +319,9 @@ class Pipeline:
         self.deps: list[Pending] | None = None  # promises the request being encoded uses
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
+        # ref id -> its ext 1 value: a proxy's id and type name never change, and the server
+        # never reuses an id, so an entry cannot go stale
+        self._refs: dict[int, Any] = {}
 
     def submit(self, op: str, fields: dict) -> Pending:
         """Encode a call into the batch being built; returns its Pending."""
@@ -314,16 +332,12 @@ class Pipeline:
                 # read the oldest replies before queues fill; their errors wait for the next wait
                 self._read_oldest()
             request_id = next(conn._ids)
-            fields["v"], fields["id"], fields["op"] = 1, request_id, op
-            if conn.epoch is not None:
-                fields["epoch"] = conn.epoch
             releases = conn._drain_releases() if conn._releases else None
             done = conn._take_done()
-            fields["release"], fields["done"] = releases, done
-            header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
+            header = self._header(request_id, op, fields, releases, done)
             self.deps = deps = []
             try:
-                head, *frames = self.codec.encode_request(header, default=conn._to_ref)
+                head, *frames = self.codec.encode_request(header, default=self._to_wire)
             except BaseException:
                 if releases:
                     conn._releases.extendleft(tuple(r) for r in reversed(releases))
@@ -348,6 +362,43 @@ class Pipeline:
             elif len(self.buffer) >= BATCH_MAX:
                 self.flush()
             return pending
+
+    def _header(self, request_id: int, op: str, fields: dict, releases: Any, done: Any) -> dict:
+        """The request header, its keys in protocol order (PROTOCOL.md §4.1) without sorting
+        for the calls' usual fields."""
+        conn = self.conn
+        if fields.keys() <= _CALL_FIELDS:
+            header: dict = {}
+            if "args" in fields:
+                header["args"] = fields["args"]
+            if done:
+                header["done"] = done
+            if conn.epoch is not None:
+                header["epoch"] = conn.epoch
+            header["id"] = request_id
+            if "name" in fields:
+                header["name"] = fields["name"]
+            header["op"] = op
+            if releases:
+                header["release"] = releases
+            header["target"] = fields.get("target")
+            header["v"] = 1
+            return header
+        fields.update(v=1, id=request_id, op=op, epoch=conn.epoch, release=releases, done=done)
+        return {k: fields[k] for k in sorted(fields) if fields[k] is not None}
+
+    def _to_wire(self, obj: Any) -> Any:
+        """The encoder's hook: a proxy of this connection as its (cached) ext 1 value, a
+        Pending of this block as a promise, anything else as the connection decides."""
+        if type(obj) in _proxy_types() and obj._conn is self.conn:
+            ext = self._refs.get(obj._id)
+            if ext is None:
+                if len(self._refs) >= REF_CACHE_MAX:
+                    self._refs.clear()
+                ext = self._refs[obj._id] = self.codec.msgpack.ExtType(
+                    self.codec.EXT_REF, self.codec.pack_ref(self.codec.RemoteRef(obj._id, obj._typename)))
+            return ext
+        return self.conn._to_ref(obj)
 
     def promise_of(self, pending: Pending) -> Any:
         """Called while encoding a request: the promise a Pending argument travels as."""
