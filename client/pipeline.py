@@ -48,6 +48,7 @@ FLUSH_DELAY_S = 0.005
 #: proxies' encoded references remembered in a block (see Pipeline._to_wire)
 REF_CACHE_MAX = 4096
 _CALL_FIELDS = frozenset({"target", "name", "args"})
+_EXT_CLIENT_FUNCTION = 3
 #: Python frames named in a failed call's note
 WHERE_FRAMES = 3
 INTERRUPT_GRACE_S = 3.0
@@ -317,6 +318,7 @@ class Pipeline:
         self.buffer_frames: list = []
         self.buffer_since = 0.0
         self.deps: list[Pending] | None = None  # promises the request being encoded uses
+        self.calls_back = False  # ...and whether it passes a Python function
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
         # ref id -> its ext 1 value: a proxy's id and type name never change, and the server
@@ -336,6 +338,7 @@ class Pipeline:
             done = conn._take_done()
             header = self._header(request_id, op, fields, releases, done)
             self.deps = deps = []
+            self.calls_back = False
             try:
                 head, *frames = self.codec.encode_request(header, default=self._to_wire)
             except BaseException:
@@ -361,6 +364,11 @@ class Pipeline:
                 self.flush()
             elif len(self.buffer) >= BATCH_MAX:
                 self.flush()
+            if self.calls_back:
+                # a call given a Python function (optim's feval) is waited for: the server
+                # calls back while it runs, and later calls must not reach it before the
+                # callback has answered (they would run inside that wait, out of order)
+                self.wait_until(pending)
             return pending
 
     def _header(self, request_id: int, op: str, fields: dict, releases: Any, done: Any) -> dict:
@@ -398,7 +406,10 @@ class Pipeline:
                 ext = self._refs[obj._id] = self.codec.msgpack.ExtType(
                     self.codec.EXT_REF, self.codec.pack_ref(self.codec.RemoteRef(obj._id, obj._typename)))
             return ext
-        return self.conn._to_ref(obj)
+        out = self.conn._to_ref(obj)
+        if getattr(out, "code", None) == _EXT_CLIENT_FUNCTION:
+            self.calls_back = True
+        return out
 
     def promise_of(self, pending: Pending) -> Any:
         """Called while encoding a request: the promise a Pending argument travels as."""

@@ -162,3 +162,20 @@ def test_a_pending_result_sent_to_another_connection_goes_by_value(lua, log):
         with lua.pipeline():
             x = log(5)
             assert ident(x) == 10  # a promise would name this connection's results: the value
+
+
+def test_a_call_given_a_python_function_is_waited_for_so_later_calls_keep_their_order(lua, log):
+    apply = lua.eval("function(f) return f() end")
+    order = []
+
+    def callback():
+        order.append("callback")
+        return lua.eval("#promise_log")  # what ran before the call that calls back
+
+    with lua.pipeline():
+        log(1)
+        seen = apply(callback)
+        assert seen.ready()  # waited for: no later call can run inside the callback's wait
+        log(2)
+    assert seen.value == 1 and order == ["callback"]
+    assert logged(lua) == [1, 2]

@@ -115,3 +115,30 @@ def test_a_promise_never_reaches_another_clients_results(shared_server):
     assert last[0]["values"] == [1]
     gone = exchange(owner, [request(80, "method", target=promise(77), name="nDimension", args=[])])
     assert gone[0]["ename"] == "PromiseBroken"
+
+
+def test_fuzzed_batches_never_stop_the_server(shared_server):
+    import random
+
+    from test_fuzz import Fuzzer
+
+    sock = dealer(shared_server.endpoint)
+    sock.send_multipart([request(1, "require", name="torch")])
+    assert sock.poll(10000)
+    ref_payload = codec.decode_message(sock.recv_multipart())["values"][0]
+    fuzzer = Fuzzer(4321, codec.pack_ref(ref_payload))
+    rng = random.Random(4321)
+    for _ in range(40):
+        entries = []
+        for _ in range(rng.randint(0, 6)):
+            req = fuzzer.request()
+            req["done"] = fuzzer.value() if rng.random() < 0.3 else [rng.randint(0, 50)]
+            if rng.random() < 0.3:
+                req["target"] = msgpack.ExtType(4, rng.randbytes(rng.choice([8, 12, 3])))
+            entries.append(rng.choice([msgpack.packb(req, use_bin_type=True), rng.randbytes(9),
+                                       fuzzer.scalar()]))
+        head = msgpack.packb({"v": 1, "op": "batch", "requests": entries,
+                              "release": [fuzzer.value()]}, use_bin_type=True)
+        extra = [rng.randbytes(8)] if rng.random() < 0.2 else []
+        exchange(sock, [head, *extra])  # every message answered, then the ping
+    assert shared_server.proc.poll() is None
