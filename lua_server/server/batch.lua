@@ -54,13 +54,15 @@ function _M.serve(answer, server, sock, identity, client, envelope, body)
         for k = 2, #body do frames[k] = body[k] end
       end
       header, out_frames = answer(server, sock, identity, client, frames, state)
+      -- a request that failed while being decoded (a broken promise) has its id in its reply
+      local id = state.id or (state.failed and state.failed.id)
       if state.batch then
-        header, out_frames = refuse("a batch cannot hold another batch", state.id), nil
-      elseif state.id ~= nil then
+        header, out_frames = refuse("a batch cannot hold another batch", id), nil
+      elseif id ~= nil then
         if state.failed then
-          promises:fail(state.id, state.failed.ename, state.failed.evalue)
+          promises:fail(id, state.failed.ename, state.failed.evalue)
         elseif state.results then
-          promises:keep(state.id, state.results)
+          promises:keep(id, state.results)
         end
       end
     end
