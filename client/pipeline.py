@@ -30,6 +30,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import zmq
+
 from .display import is_probe
 from .errors import Interrupted
 
@@ -114,6 +116,15 @@ def _is_proxy_api(name: str) -> bool:
         _proxy_api = frozenset(n for cls in (Tensor, Storage, LuaObject, BoundMethod)
                                for n in dir(cls) if not n.startswith("_"))
     return name in _proxy_api
+
+
+def _send_at_once(sock: Any, frame: bytes) -> bool:
+    """Send a one-frame message if ZeroMQ can take it now (the usual case): no poll first."""
+    try:
+        sock.send(frame, zmq.NOBLOCK)
+    except zmq.Again:
+        return False
+    return True
 
 
 class Pending:
@@ -427,7 +438,9 @@ class Pipeline:
             requests, frames, pendings = self.buffer, self.buffer_frames, self.buffer_pending
             self.buffer, self.buffer_frames, self.buffer_pending = [], [], []
             try:
-                conn._send(self.codec.encode_batch(requests, frames), "batch")
+                message = self.codec.encode_batch(requests, frames)
+                if len(message) > 1 or not _send_at_once(conn._sock, message[0]):
+                    conn._send(message, "batch")  # waits for a peer, notices a dead server
             except Exception as e:
                 for p in pendings:  # never sent: no reply will come
                     p._read, p._error = True, e
