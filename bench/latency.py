@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/latency.py [calls] [--base GIT_REV] [--bulk]
 
-Rows: lua.eval("return 1"), t.size(1), lin.forward(x) with x 1x3, torch.add(a, b), 100 void
-calls one by one and in ``with lua.pipeline():``; with --bulk, 16 MB and 256 MB float32
+Rows: lua.eval("return 1"), t.size(1), lin.forward(x) with x 1x3, torch.add(a, b), 1000 void
+calls one by one and in ``with lua.pipeline():`` (beside the raw echo's own pipelining gain:
+1000 messages sent, then 1000 read); with --bulk, 16 MB and 256 MB float32
 arrays sent, returned and fetched (numpy -> server -> numpy).
 
 References (issue 10): small calls against a raw pyzmq DEALER -> ROUTER echo (a Python
@@ -44,6 +45,7 @@ while True:
 """
 
 ROUNDS = 15
+VOID_CALLS = 1000
 BULK_ROUNDS = 3
 BULK_MB = (16, 256)
 
@@ -89,7 +91,13 @@ def echo_cases(sock) -> dict:
         sock.send(header)
         sock.recv_multipart()
 
-    cases = {"small": small}
+    def small_pipelined():
+        for _ in range(VOID_CALLS):
+            sock.send(header)
+        for _ in range(VOID_CALLS):
+            sock.recv_multipart()
+
+    cases = {"small": small, "small, pipelined": small_pipelined}
     for mb in BULK_MB:
         data = np.ones(mb << 18, dtype=np.float32)
 
@@ -119,16 +127,16 @@ def client_cases(client_module) -> tuple:
     void = lua.eval("function() end")
 
     def void_sync():
-        for _ in range(100):
+        for _ in range(VOID_CALLS):
             void()
 
     def void_pipelined():
         with lua.pipeline():
-            for _ in range(100):
+            for _ in range(VOID_CALLS):
                 void()
 
-    cases["100 void calls, sync"] = void_sync
-    cases["100 void calls, pipelined"] = void_pipelined
+    cases["void calls, sync"] = void_sync
+    cases["void calls, pipelined"] = void_pipelined
     for mb in BULK_MB:
         data = np.ones(mb << 18, dtype=np.float32)
         identity = lua.eval("function(t) return t end")
@@ -186,8 +194,8 @@ def main() -> None:
                             if len(samples[column].get(name, ())) >= BULK_ROUNDS:
                                 continue
                             n = 2 if name.startswith("16") else 1
-                        elif name.startswith("100 void"):
-                            n = max(1, per_round // 100)
+                        elif name.startswith("void") or name.endswith("pipelined"):
+                            n = 1
                         else:
                             n = per_round
                         samples[column].setdefault(name, []).append(timed(fn, n, pids[column]))
@@ -207,16 +215,18 @@ def main() -> None:
     print("each cell: wall us per call (ratio to the echo's wall time) | client CPU us | server CPU us")
     print(f"{'':<22}" + "".join(f"{c:>44}" for c in med))
     for name in next(iter(med.values())):
-        if name.startswith("100 void"):
+        if name.startswith("void"):
             continue
         ref = echo["small"][0] if not name.endswith("MB") else echo[name][0]
         cells = "".join(f"{med[c][name][0]:>11.1f} ({med[c][name][0] / ref:5.2f}x) | "
                         f"{med[c][name][1]:8.1f} | {med[c][name][2]:8.1f}" for c in med)
         print(f"{name:<22}{cells}")
+    echo_gain = echo["small"][0] * VOID_CALLS / echo["small, pipelined"][0]
     for c in med:
-        sync, piped = med[c]["100 void calls, sync"][0], med[c]["100 void calls, pipelined"][0]
-        print(f"{c}: 100 void calls take {sync / 1e3:.1f} ms one by one, {piped / 1e3:.1f} ms in "
-              f"lua.pipeline(): {sync / piped:.1f}x the rate")
+        sync, piped = med[c]["void calls, sync"][0], med[c]["void calls, pipelined"][0]
+        print(f"{c}: {VOID_CALLS} void calls take {sync / 1e3:.1f} ms one by one, {piped / 1e3:.1f} ms "
+              f"in lua.pipeline(): {sync / piped:.1f}x the rate (raw echo pipelined: "
+              f"{echo_gain:.1f}x its one-by-one rate)")
     if bulk:
         print("bulk rows: numpy -> server -> numpy, against a zero-copy pyzmq echo of the same frame:",
               ", ".join(f"{mb} MB echo {echo[f'{mb}MB'][0] / 1e3:.1f} ms" for mb in BULK_MB))

@@ -20,6 +20,7 @@ import numpy as np
 PROTOCOL_VERSION = 1
 EXT_REF = 1
 EXT_TENSOR = 2
+EXT_PROMISE = 4  # a pipelined call's result, before its reply (§2.7)
 EXT_SHARED = 5  # a tensor in shared memory (§5.4), only after the shm_attach handshake
 INLINE_MAX = 1024
 MAX_HEADER = 64 * 1024 * 1024
@@ -50,7 +51,40 @@ class RemoteRef:
     typename: str
 
 
+@dataclass(frozen=True)
+class Promise:
+    """A result of an earlier request of a batch, named before its reply arrived (ext 4):
+    ``index`` (1-based) picks one result; None stands for the call's value as the client sees
+    it (nil, the one result, or an array of them)."""
+
+    request_id: int
+    index: int | None = None
+
+
 # ----------------------------------------------------------------------------- ext payloads
+
+
+def pack_promise(promise: Promise) -> bytes:
+    """Return the ext 4 payload: 8-byte big-endian request id, then an optional 4-byte index."""
+    if not 0 <= promise.request_id < 2**64:
+        raise CodecError(f"request id {promise.request_id} does not fit in 64 unsigned bits")
+    if promise.index is None:
+        return struct.pack(">Q", promise.request_id)
+    if not 1 <= promise.index < 2**32:
+        raise CodecError(f"promise index {promise.index} is not in [1, 2^32)")
+    return struct.pack(">QI", promise.request_id, promise.index)
+
+
+def unpack_promise(payload: bytes) -> Promise:
+    """Parse an ext 4 payload (8 or 12 bytes)."""
+    if len(payload) == 8:
+        return Promise(struct.unpack(">Q", payload)[0])
+    if len(payload) == 12:
+        request_id, index = struct.unpack(">QI", payload)
+        if index < 1:
+            raise CodecError("a promise's result index starts at 1, got 0")
+        return Promise(request_id, index)
+    raise CodecError(f"promise payload must be 8 or 12 bytes, got {len(payload)}")
 
 
 def pack_ref(ref: RemoteRef) -> bytes:
@@ -210,6 +244,8 @@ def _prepare(obj: Any, frames: list, default: Callable[[Any], Any] | None, depth
         return [_prepare(x, frames, default, depth + 1) for x in obj]
     if isinstance(obj, RemoteRef):
         return msgpack.ExtType(EXT_REF, pack_ref(obj))
+    if isinstance(obj, Promise):
+        return msgpack.ExtType(EXT_PROMISE, pack_promise(obj))
     if isinstance(obj, np.ndarray):
         return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
     if isinstance(obj, np.generic):
@@ -280,10 +316,12 @@ def encode_request(
             return msgpack.ExtType(EXT_TENSOR, pack_tensor(obj, frames))
         if isinstance(obj, np.generic):
             return obj.item()
-        if not isinstance(obj, RemoteRef) and default is not None:
+        if not isinstance(obj, (RemoteRef, Promise)) and default is not None:
             obj = default(obj)
         if isinstance(obj, RemoteRef):
             return msgpack.ExtType(EXT_REF, pack_ref(obj))
+        if isinstance(obj, Promise):
+            return msgpack.ExtType(EXT_PROMISE, pack_promise(obj))
         return obj  # an ExtType, or a value for msgpack (which raises if it cannot pack it)
 
     try:
@@ -360,6 +398,8 @@ def decode_message(
                 return shared_hook(payload)
             except (OSError, ValueError) as e:
                 raise CodecError(f"shared-memory tensor: {e}") from e
+        if code == EXT_PROMISE:
+            return unpack_promise(payload)
         raise CodecError(f"unknown ext type {code}")
 
     try:
@@ -377,3 +417,62 @@ def decode_message(
         if unused:
             raise CodecError(f"frame {unused[0]} is not referred to by any tensor in the header")
     return header
+
+
+# ----------------------------------------------------------------------------- batches
+
+
+def encode_batch(requests: Sequence[bytes], frames: Sequence[Any] = ()) -> list[Any]:
+    """A batch message (PROTOCOL.md §2.7): encoded request headers in one message; the data
+    frames, if any, belong to the last request."""
+    if not requests and frames:
+        raise CodecError("an empty batch cannot carry data frames")
+    head = msgpack.packb({"op": "batch", "requests": list(requests), "v": PROTOCOL_VERSION},
+                         use_bin_type=True)
+    if len(head) > MAX_HEADER:
+        raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
+    return [head, *frames]
+
+
+def batch_replies(message: dict) -> list[bytes]:
+    """The encoded reply headers of a batch reply, checked to be a list of bytes."""
+    replies = message.get("replies")
+    if not isinstance(replies, list) or not all(isinstance(r, bytes) for r in replies):
+        raise CodecError("a batch reply needs `replies`, an array of encoded reply headers")
+    return replies
+
+
+def decode_batch_replies(
+    message: dict, ref_hook: Callable[[RemoteRef], Any] | None = None
+) -> list[dict | CodecError]:
+    """The replies of a batch reply, decoded as :func:`decode_message` decodes one header
+    (a batch reply has no data frames, so tensors are inline). An entry that does not decode
+    is its CodecError, so that one bad entry costs only its own reply."""
+    out: list[dict | CodecError] = []
+
+    def ext_hook(code: int, payload: bytes) -> Any:
+        if code == EXT_REF:
+            ref = unpack_ref(payload)
+            return ref_hook(ref) if ref_hook is not None else ref
+        if code == EXT_TENSOR:
+            return unpack_tensor(payload, ())[0]
+        raise CodecError(f"unknown ext type {code}")
+
+    for raw in batch_replies(message):
+        try:
+            if len(raw) > MAX_HEADER:
+                raise CodecError(f"header of {len(raw)} bytes exceeds the {MAX_HEADER}-byte limit")
+            try:
+                header = msgpack.unpackb(raw, raw=False, strict_map_key=False, ext_hook=ext_hook)
+            except (ValueError, TypeError) as e:
+                if isinstance(e, CodecError):
+                    raise
+                raise CodecError(f"malformed header: {e}") from e
+            if not isinstance(header, dict):
+                raise CodecError(f"header is a {type(header).__name__}, not a map")
+            if len(raw) > MAX_DEPTH:
+                _check_depth(header, 1)
+            out.append(header)
+        except CodecError as e:
+            out.append(e)
+    return out

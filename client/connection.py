@@ -154,6 +154,8 @@ class Connection:
         self._replies: dict[int, dict] = {}
         self._discard: set[int] = set()
         self._releases: collections.deque[tuple[int, int]] = collections.deque()
+        #: ids of batched requests whose replies were read: sent as `done` (PROTOCOL.md 2.7)
+        self._done: list[int] = []
         self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
         self._method_cache: dict[tuple[str, str], bool] = {}
         # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
@@ -240,6 +242,8 @@ class Connection:
                 self._lost = False  # a disconnect before this request does not concern it
             if self._session_lost is not None:
                 raise ConnectionLost(self._session_lost)
+            if self._pipeline is not None and self._pipeline.buffer:
+                self._pipeline.flush()  # batched calls made earlier go first
             request_id = next(self._ids)
             fields["v"], fields["id"], fields["op"] = codec.PROTOCOL_VERSION, request_id, op
             if self.epoch is not None:
@@ -248,13 +252,20 @@ class Connection:
                 fields["release"] = releases = self._drain_releases()
             else:
                 releases = []
+            done = fields["done"] = self._take_done()
             # keys in protocol order (a handful of names: sorting them is cheap), so the
             # header packs in one pass to encode_message's bytes
             header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
             shared, kept = self._shared, []
-            frames = codec.encode_request(
-                header, default=self._to_ref,
-                shared=shared.sender(kept) if shared is not None and self.shared_memory else None)
+            try:
+                frames = codec.encode_request(
+                    header, default=self._to_ref,
+                    shared=shared.sender(kept) if shared is not None and self.shared_memory else None)
+            except BaseException:  # e.g. a failed pipelined result as an argument: not sent
+                self._releases.extendleft(tuple(r) for r in reversed(releases))
+                if done:
+                    self._done[:0] = done
+                raise
             try:
                 trackers = self._send(frames, op, track=_release_arrays)
                 self.requests_sent += 1
@@ -292,13 +303,19 @@ class Connection:
         pipeline = self._pipeline = Pipeline(self)
         try:
             yield pipeline
-        except BaseException:
-            self._pipeline = None
+        except BaseException as e:
             with contextlib.suppress(Exception):  # the block's own error is the one to see
+                if isinstance(e, KeyboardInterrupt):  # Ctrl-C while Python ran: stop the calls
+                    pipeline.interrupt()
                 pipeline.wait_until()
+            self._pipeline = None
+            pipeline.close()
             raise
-        self._pipeline = None
-        pipeline.wait_until()
+        try:
+            pipeline.wait_until()
+        finally:
+            self._pipeline = None
+            pipeline.close()
 
     def _send(self, frames: list, op: str, track: bool = False) -> list:
         """Send one message; with ``track``, the MessageTrackers of the frames sent without
@@ -381,6 +398,10 @@ class Connection:
         if self._replies.pop(request_id, None) is None and not self.closed:
             self._discard.add(request_id)
 
+    def _take_done(self) -> list[int] | None:
+        done, self._done = self._done, []
+        return done or None
+
     def _drain_releases(self) -> list[list[int]]:
         out = []
         while self._releases:
@@ -459,11 +480,32 @@ class Connection:
             if op == "session_lost":
                 self._session_lost = f"{self.endpoint}: {reply.get('reason', 'the session ended')}"
                 return
+            if op == "batch":  # the replies to a batch's requests (PROTOCOL.md 2.7)
+                self._receive_batch(reply)
+                return
         request_id = reply.get("id")
         if request_id in self._discard:
             self._discard.discard(request_id)
             return
         self._replies[request_id] = reply
+
+    def _receive_batch(self, message: dict) -> None:
+        try:
+            replies = codec.decode_batch_replies(message, ref_hook=self._proxy_for)
+        except codec.CodecError as e:
+            warnings.warn(f"luatorch: dropped an undecodable batch reply: {e}", RuntimeWarning,
+                          stacklevel=3)
+            return
+        for reply in replies:
+            if isinstance(reply, codec.CodecError):
+                warnings.warn(f"luatorch: dropped an undecodable reply: {reply}", RuntimeWarning,
+                              stacklevel=3)
+                continue
+            request_id = reply.get("id")
+            if request_id in self._discard:
+                self._discard.discard(request_id)
+            else:
+                self._replies[request_id] = reply
 
     def _result(self, reply: dict) -> Any:
         __tracebackhide__ = True  # IPython and pytest hide this frame
@@ -490,8 +532,8 @@ class Connection:
     # ------------------------------------------------------------------ references
 
     def _to_ref(self, obj: Any) -> Any:
-        if isinstance(obj, Pending):  # a pipelined result used as an argument: its value
-            obj = obj.value
+        if isinstance(obj, Pending):  # a pipelined result: a promise while unread, else its value
+            obj = obj._as_argument(self)
             if not isinstance(obj, LuaObject):
                 return obj
         if isinstance(obj, LuaObject):
@@ -513,6 +555,7 @@ class Connection:
         fn = self._callbacks.get(message.get("callback"))
         answer: dict[str, Any] = {"v": codec.PROTOCOL_VERSION, "op": "callback_result",
                                   "seq": message.get("seq")}
+        pipeline, self._pipeline = self._pipeline, None  # the function's calls run now, in turn
         try:
             if fn is None:
                 raise LookupError(f"no Python function #{message.get('callback')} on this client")
@@ -522,6 +565,8 @@ class Connection:
         except Exception as e:  # noqa: BLE001 - the error travels to Lua, then back as RemoteError
             answer.update(status="error", ename=type(e).__name__, evalue=str(e),
                           traceback=traceback.format_exc())
+        finally:
+            self._pipeline = pipeline
         self._send(codec.encode_message(answer, default=self._to_ref), "callback_result")
 
     def _proxy_for(self, ref: codec.RemoteRef) -> Any:

@@ -26,14 +26,17 @@ def main() -> None:
     net.float()  # X is float32, so the network computes in torch.FloatTensor
     crit = nn.MSECriterion()
 
-    for j in range(2400):
-        net.zeroGradParameters()
-        out = net.forward(X)
-        loss = crit.forward(out, y)
-        net.backward(X, crit.backward(out, y))
-        net.updateParameters(1)
-        if (j + 1) % 200 == 0:
-            print(f"Error:{loss}")
+    # In a pipeline block, calls go to the server in batches without waiting for replies,
+    # and their results (out) are used before they arrive; printing the loss waits for it.
+    with lua.pipeline():
+        for j in range(2400):
+            net.zeroGradParameters()
+            out = net.forward(X)
+            loss = crit.forward(out, y)
+            net.backward(X, crit.backward(out, y))
+            net.updateParameters(1)
+            if (j + 1) % 200 == 0:
+                print(f"Error:{loss}")
 
     print(net)
     print("Final output:")

@@ -12,7 +12,15 @@ import pytest
 import zmq
 
 from bridge import codec
-from bridge.codec import CodecError, RemoteRef, decode_message, encode_message
+from bridge.codec import (
+    CodecError,
+    Promise,
+    RemoteRef,
+    decode_batch_replies,
+    decode_message,
+    encode_batch,
+    encode_message,
+)
 
 VECTORS = Path(__file__).resolve().parent.parent / "bridge" / "vectors"
 
@@ -83,6 +91,58 @@ EXPECTED["shared_tensor"] = {"v": 1, "id": 13, "op": "call", "target": RemoteRef
 def raw_shared(payload: bytes) -> msgpack.ExtType:
     """The shared-memory hook for vectors: the ext 5 value itself (no memory to map)."""
     return msgpack.ExtType(codec.EXT_SHARED, payload)
+# issue 10: promises (ext 4) and batches (PROTOCOL.md 2.7); the batch entries are the exact
+# bytes of encoded headers, each checked below to decode to what it says
+EXPECTED["promise_call"] = {"v": 1, "id": 21, "op": "method", "target": Promise(20), "name": "fill",
+                            "args": [Promise(19, 2), 2], "done": [17, 18]}
+BATCHED = {
+    "call 30": bytes.fromhex(
+        "85a4617267739101a269641ea26f70a463616c6ca6746172676574d801000000000000000466756e6374696f"
+        "6ea17601"
+    ),
+    "method on 30": bytes.fromhex(
+        "86a46172677390a269641fa46e616d65a473697a65a26f70a66d6574686f64a6746172676574d70400000000"
+        "0000001ea17601"
+    ),
+    "ok 30": bytes.fromhex(
+        "84a269641ea6737461747573a26f6ba17601a676616c75657391c71a010000000000000009746f7263682e44"
+        "6f75626c6554656e736f72"
+    ),
+    "broken 31": bytes.fromhex(
+        "86a5656e616d65ad50726f6d69736542726f6b656ea66576616c7565d93f726571756573742033302c207768"
+        "6f736520726573756c7420746869732063616c6c20757365732c206661696c65643a204c75614572726f723a"
+        "20626f6f6da269641fa6737461747573a56572726f72a974726163656261636ba0a17601"
+    ),
+}
+EXPECTED["batch_request"] = {"v": 1, "op": "batch",
+                             "requests": [BATCHED["call 30"], BATCHED["method on 30"]]}
+EXPECTED["batch_reply"] = {"v": 1, "op": "batch", "replies": [BATCHED["ok 30"], BATCHED["broken 31"]]}
+
+
+def test_batched_headers_decode_to_their_requests_and_replies():
+    assert_same(decode_message([BATCHED["call 30"]]),
+                {"v": 1, "id": 30, "op": "call", "target": RemoteRef(4, "function"), "args": [1]})
+    assert_same(decode_message([BATCHED["method on 30"]]),
+                {"v": 1, "id": 31, "op": "method", "target": Promise(30), "name": "size", "args": []})
+    assert_same(decode_message([BATCHED["ok 30"]]),
+                {"v": 1, "id": 30, "status": "ok", "values": [RemoteRef(9, "torch.DoubleTensor")]})
+    assert_same(decode_message([BATCHED["broken 31"]]), {
+        "v": 1, "id": 31, "status": "error", "ename": "PromiseBroken", "traceback": "",
+        "evalue": "request 30, whose result this call uses, failed: LuaError: boom"})
+    assert encode_batch([BATCHED["call 30"], BATCHED["method on 30"]]) == load_vector("batch_request")
+    replies = decode_batch_replies(decode_message(load_vector("batch_reply")))
+    assert replies == [decode_message([BATCHED["ok 30"]]), decode_message([BATCHED["broken 31"]])]
+    bad = decode_batch_replies({"replies": [b"\xc1", b"\x91\x01", BATCHED["ok 30"]]})
+    assert [type(r) for r in bad] == [CodecError, CodecError, dict]  # one bad entry: its own loss
+    with pytest.raises(CodecError, match="array of encoded reply headers"):
+        decode_batch_replies({"replies": ["not bytes"]})
+
+
+def test_promise_payloads_are_checked():
+    with pytest.raises(CodecError, match="8 or 12 bytes"):
+        decode_message([b"\xd5\x04\x00\x01"])  # fixext 2
+    with pytest.raises(CodecError, match="starts at 1"):
+        decode_message([b"\xc7\x0c\x04" + bytes(12)])
 
 
 def assert_same(actual, expected, path="header"):

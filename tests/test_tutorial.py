@@ -72,3 +72,20 @@ def test_tutorial_api_shapes_and_types(lua, nn):
     assert lua.eval("1 + 1") == 2
     lua.execute("x_from_test = torch.ones(3)")
     assert lua.eval("x_from_test:sum()") == 3
+
+
+def test_the_pipelined_tutorial_prints_torch7s_trace(manifest):
+    """examples/tutorial.py (`make demo`, its loop in lua.pipeline()): Torch7's losses."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}  # this checkout's client, not an installed one
+    out = subprocess.run([sys.executable, str(root / "examples/tutorial.py")], capture_output=True,
+                         text=True, timeout=120, check=True, env=env).stdout
+    printed = [float(line[len("Error:"):]) for line in out.splitlines() if line.startswith("Error:")]
+    recorded = [e["loss"] for e in manifest["xor_training_float"]["losses"]]
+    assert printed == pytest.approx(recorded, rel=1e-5)
+    assert "Final output:" in out

@@ -36,7 +36,8 @@ function H.ping(server, _, client)
   local clients = 0
   for _ in pairs(server.clients) do clients = clients + 1 end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
-    refs = client.registry.count, clients = clients, epoch = server.epoch })
+    refs = client.registry.count, clients = clients, epoch = server.epoch,
+    promises = client.promises and client.promises.count or 0 })
 end
 
 function H.require(_, req)
@@ -127,6 +128,7 @@ end
 
 function H.close(server, _, client)
   client.registry:clear()
+  client.promises = nil  -- results kept for promises hold objects too
   server.memory:client_gone()
   return pack()
 end

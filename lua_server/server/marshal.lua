@@ -13,10 +13,11 @@ local zmq = require "server.zmq"
 
 local callback = require "server.callback"
 local shared = require "server.shared"
+local Promises = require "server.promises"
 
 local C = aten.C
 local type, getmetatable, pairs, error, tostring = type, getmetatable, pairs, error, tostring
-local M = { EXT_CLIENT_FUNCTION = 3 }
+local M = { EXT_CLIENT_FUNCTION = 3, EXT_PROMISE = 4 }
 local SMALL_TENSOR = 64 * 1024
 
 local function typename_of(v)
@@ -232,6 +233,9 @@ local function new_hook(client)
       return tensor_from_wire(payload, frames)
     elseif code == shared.EXT_SHARED then
       return shared.tensor_from_wire(payload, client)
+    elseif code == M.EXT_PROMISE then  -- a result of this client's own batched request
+      local id, index = Promises.unpack(payload)
+      return (client.promises or Promises.new()):resolve(id, index)
     end
     error("unknown ext type " .. tostring(code), 0)
   end

@@ -11,6 +11,8 @@ local Registry = require "server.registry"
 local callback = require "server.callback"
 local interrupt = require "server.interrupt"
 local stream = require "server.stream"
+local batch = require "server.batch"
+local Promises = require "server.promises"
 local torch = require "torch"
 local aten = require "aten"
 
@@ -88,6 +90,11 @@ local function check_epoch(server, req, id)
   end
 end
 
+-- `done` (PROTOCOL.md §2.7): results of batched requests the client has read replies to
+local function done_all(client, list)
+  if list ~= nil and client.promises then client.promises:done(list) end
+end
+
 -- Decode the header; releases are honoured even when the request itself is bad.
 local function decode(server, client, frames)
   local limits = server.limits
@@ -105,10 +112,12 @@ local function decode(server, client, frames)
     local id = errors.valid_id(rawget(req, "id"))
     check_epoch(server, req, id)
     release_all(server, client, rawget(req, "release"))
+    done_all(client, rawget(req, "done"))
     if next_pos ~= #header + 1 then
       protocol(format("%d trailing bytes after the header map", #header + 1 - next_pos), id)
     end
-    for i = 1, #frames - 1 do
+    -- a batch's data frames belong to its last request (batch.lua)
+    for i = 1, rawget(req, "op") == "batch" and 0 or #frames - 1 do
       if not frames.used[i] then protocol(format("data frame %d is not referred to by any tensor", i), id) end
     end
     return req, id
@@ -121,6 +130,7 @@ local function decode(server, client, frames)
   if ok2 and type(raw) == "table" then
     check_epoch(server, raw, errors.valid_id(raw.id))
     release_all(server, client, raw.release)
+    done_all(client, raw.done)
     error({ ename = ename, evalue = evalue, id = errors.valid_id(raw.id) }, 0)
   end
   protocol("undecodable header: " .. evalue)
@@ -133,6 +143,10 @@ local function handle(server, client, frames, state)
   if req.v ~= wire.VERSION then
     protocol("unsupported protocol version " .. errors.describe(req.v) .. " (this server speaks "
       .. wire.VERSION .. ")", id)
+  end
+  if req.op == "batch" then  -- several requests: batch.lua serves each one
+    state.batch = req
+    return nil
   end
   if req.op == "callback_result" then  -- the answer a nested callback loop waits for
     callback.answer(server, client, req)
@@ -150,6 +164,7 @@ local function handle(server, client, frames, state)
   end
   state.entered, state.token = true, interrupt.enter(client.identity, id)
   local results = h(server, req, client)
+  state.results = results
   local values, out_frames = {}, { shared_pid = client.shm_pid }
   for i = 1, results.n do
     local v = results[i]
@@ -186,18 +201,14 @@ function _M.encode_ok_reply(reply)
   return nil
 end
 
--- Serve one received message: frames[1] is the ROUTER's identity frame.
-function _M.serve(server, sock, frames)
-  marshal.settle()  -- tensors of earlier replies stop sharing bytes ZeroMQ has yet to send
-  local identity = zmq.frame_string(frames[1])
-  local client = _M.client_of(server, identity)
-  if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
-  local body = {}
-  for i = 2, #frames do body[i - 1] = frames[i] end
+-- One request (body: its header frame, then its data frames) run to its encoded reply
+-- header and data frames; nothing when no reply is owed. Afterwards state.id is its id,
+-- state.results its results, state.failed its error reply if it failed, and state.batch the
+-- header of a batch, whose requests batch.lua runs one by one through this function.
+function _M.answer(server, sock, identity, client, body, state)
   -- requests can nest (a Python callback's own requests): keep the outer one's output
   local outer_captured = captured
   captured = {}
-  local state = {}
   local outer_stream = stream.begin(sock, identity, state)
   -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
   local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
@@ -205,8 +216,11 @@ function _M.serve(server, sock, frames)
   if state.entered then interrupt.leave(state.token) end
   local output = captured
   captured = outer_captured
-  if ok and reply == nil then marshal.after_send(); return end  -- a callback result: no reply is owed
-  if not ok then reply, out_frames = errors.reply(reply, state.id), {} end
+  if ok and reply == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
+  if not ok then
+    reply, out_frames = errors.reply(reply, state.id), {}
+    state.failed = reply
+  end
   if #output > 0 then reply.stdout = concat(output) end
   local warnings = aten.warnings()
   if type(warnings) == "string" then reply.warnings = warnings end
@@ -216,11 +230,29 @@ function _M.serve(server, sock, frames)
   end
   if header then encoded = true else header, encoded = errors.encode_reply(reply) end
   if not encoded then out_frames = {} end
-  local parts = { identity, header }
-  for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
-  zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
-  marshal.after_send()
-  if outer_captured then marshal.settle() end  -- the outer request's Lua code resumes
+  return header, out_frames
+end
+
+-- Serve one received message: frames[1] is the ROUTER's identity frame.
+function _M.serve(server, sock, frames)
+  marshal.settle()  -- tensors of earlier replies stop sharing bytes ZeroMQ has yet to send
+  local identity = zmq.frame_string(frames[1])
+  local client = _M.client_of(server, identity)
+  if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
+  local body = {}
+  for i = 2, #frames do body[i - 1] = frames[i] end
+  local state = {}
+  local header, out_frames = _M.answer(server, sock, identity, client, body, state)
+  if state.batch then
+    client.promises = client.promises or Promises.new()
+    batch.serve(_M.answer, server, sock, identity, client, state.batch, body)
+  elseif header ~= nil then
+    local parts = { identity, header }
+    for i = 1, #out_frames do parts[#parts + 1] = out_frames[i] end
+    zmq.send_multipart(sock, parts)  -- a client that went away just misses its reply
+    marshal.after_send()
+  end
+  if captured then marshal.settle() end  -- nested: the outer request's Lua code resumes
 end
 
 return _M

@@ -86,9 +86,29 @@ EXPECTED.shared_tensor = { v = 1, id = 13, op = "call", target = ref(3, "functio
   mp.ext(5, unhex("06" .. "02" .. "02" .. "0000000000000003" .. "0000000000000004" .. "00001092"
     .. "00000007" .. "000000000001e240" .. "0000000000001000")), "sum") }
 
+-- issue 10: promises (ext 4) and batches (PROTOCOL.md §2.7); a batch's entries are encoded
+-- headers, checked below to decode to what they say
+local function promise(id, index)
+  local p = wire.pack_ref(id, "")
+  if index then p = p .. string.char(0, 0, 0, index) end
+  return mp.ext(4, p)
+end
+local BATCHED = {
+  call30 = unhex("85a4617267739101a269641ea26f70a463616c6ca6746172676574d801000000000000000466756e6374696f6ea17601"),
+  method30 = unhex("86a46172677390a269641fa46e616d65a473697a65a26f70a66d6574686f64a6746172676574d704000000000000001ea17601"),
+  ok30 = unhex("84a269641ea6737461747573a26f6ba17601a676616c75657391c71a010000000000000009746f7263682e446f75626c6554656e736f72"),
+  broken31 = unhex("86a5656e616d65ad50726f6d69736542726f6b656ea66576616c7565d93f726571756573742033302c2077686f736520726573756c7420746869732063616c6c20757365732c206661696c65643a204c75614572726f723a20626f6f6da269641fa6737461747573a56572726f72a974726163656261636ba0a17601"),
+}
+EXPECTED.promise_call = { v = 1, id = 21, op = "method", target = promise(20), name = "fill",
+  args = arr(promise(19, 2), 2), done = arr(17, 18) }
+EXPECTED.batch_request = { v = 1, op = "batch", requests = arr(BATCHED.call30, BATCHED.method30) }
+EXPECTED.batch_reply = { v = 1, op = "batch", replies = arr(BATCHED.ok30, BATCHED.broken31) }
+
 -- The server's view: refs and tensors as objects, turned back into payloads when sent.
 local Ref, Tensor, Shared = {}, {}, {}
+local Promise = {}
 local function ext_in(code, payload)
+  if code == 4 then return setmetatable({ payload = payload }, Promise) end
   if code == wire.EXT_REF then
     local id, typename = wire.unpack_ref(payload)
     return setmetatable({ id = id, typename = typename }, Ref)
@@ -97,6 +117,7 @@ local function ext_in(code, payload)
   return setmetatable(wire.unpack_tensor(payload), Tensor)
 end
 local function ext_out(v)
+  if getmetatable(v) == Promise then return 4, v.payload end
   if getmetatable(v) == Ref then return wire.EXT_REF, wire.pack_ref(v.id, v.typename) end
   if getmetatable(v) == Shared then return 5, v.payload end
   return wire.EXT_TENSOR, wire.pack_tensor(v.dtype, v.sizes, v.inline, v.frame)
@@ -120,6 +141,17 @@ describe("golden vectors", function()
     local p = io.popen("ls " .. VECTORS .. " | grep -c '\\.hex$'")
     expect.eq(tonumber(p:read("*a")), n)
     p:close()
+  end)
+  it("a batch's entries decode to the requests and replies they stand for", function()
+    same(mp.decode(BATCHED.call30), { v = 1, id = 30, op = "call", target = ref(4, "function"),
+      args = arr(1) }, "call30")
+    same(mp.decode(BATCHED.method30), { v = 1, id = 31, op = "method", target = promise(30),
+      name = "size", args = arr() }, "method30")
+    same(mp.decode(BATCHED.ok30), { v = 1, id = 30, status = "ok",
+      values = arr(ref(9, "torch.DoubleTensor")) }, "ok30")
+    same(mp.decode(BATCHED.broken31), { v = 1, id = 31, status = "error", ename = "PromiseBroken",
+      evalue = "request 30, whose result this call uses, failed: LuaError: boom", traceback = "" },
+      "broken31")
   end)
   it("tensor_frame carries its float64 data in frame 1", function()
     local frames = load_vector("tensor_frame")
