@@ -55,8 +55,15 @@ lua-spec: shim
 test: shim lint
 	$(PY) -m pytest -q tests
 
+# every row of issue 10's table, each a ratio to a reference measured in the same run
 bench: shim
 	$(PY) bench/ops.py
+	$(PY) bench/latency.py
+	$(PY) bench/bulk.py
+	$(PY) bench/tutorial.py
+	$(PY) bench/clients.py
+	$(PY) bench/charrnn_step.py 3 3
+	$(PY) bench/convnet_step.py
 
 clean:
 	rm -rf $(BUILD)
