@@ -25,40 +25,22 @@ from __future__ import annotations
 import gc
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import zmq
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import client  # noqa: E402
+from latency import start_echo  # noqa: E402  (bench/ is this script's folder)
 
-ECHO = r"""
-import sys, zmq
-s = zmq.Context.instance().socket(zmq.ROUTER)
-s.bind(sys.argv[1])
-print("ready", flush=True)
-while True:
-    s.send_multipart(s.recv_multipart(copy=False), copy=False)
-"""
+import client  # noqa: E402
 
 SIZES_MB = (16, 256)
 HEADER = b"\x83\xa1v\x01\xa2id\x01\xa2op\xa4ping"
-
-
-def start_echo(directory: str):
-    endpoint = f"ipc://{directory}/echo"
-    proc = subprocess.Popen([sys.executable, "-c", ECHO, endpoint], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "ready"
-    sock = zmq.Context.instance().socket(zmq.DEALER)
-    sock.connect(endpoint)
-    return proc, sock
 
 
 def server_copies(lua) -> int:

@@ -5,7 +5,6 @@
 -- /proc/<pid>/fd/<fd>; from then on ext 5 values name its sealed memfds the same way, and
 -- the server names the memory of such tensors in replies by its own pid and fd.
 local ffi = require "ffi"
-local bit = require "bit"
 local mp = require "server.msgpack"
 local wire = require "server.wire"
 local core = require "torch.core"
@@ -23,7 +22,6 @@ pcall(ffi.cdef, "int getpid(void);")  -- other modules may declare it too
 
 local C = aten.C
 local byte, char, format, floor = string.byte, string.char, string.format, math.floor
-local band, rshift = bit.band, bit.rshift
 local M = { EXT_SHARED = 5, NONCE_BYTES = 16 }
 local sizes_buf = ffi.new("int64_t[64]")
 local err_buf = ffi.new("char[256]")
@@ -34,19 +32,7 @@ local function protocol(fmt_, ...)
   error({ ename = "ProtocolError", evalue = "shared memory: " .. format(fmt_, ...) }, 0)
 end
 
-local function u32(p, pos)
-  local a, b, c, d = byte(p, pos, pos + 3)
-  return ((a * 256 + b) * 256 + c) * 256 + d
-end
-
-local function be32(x)
-  return char(rshift(x, 24), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255))
-end
-
-local function be64(x)
-  local hi = floor(x / TWO32)
-  return be32(hi) .. be32(x - hi * TWO32)
-end
+local u32, be32, be64 = wire.read_u32, wire.be32, wire.be64
 
 local function hex(bytes)
   return (bytes:gsub(".", function(c) return format("%02x", byte(c)) end))

@@ -52,6 +52,9 @@ end
 
 local function read_u64(s, pos) return read_u32(s, pos) * TWO32 + read_u32(s, pos + 4) end
 
+-- big-endian integers, as every payload here writes them (shared.lua reads its own with these)
+_M.be32, _M.be64, _M.read_u32 = u32, be64, read_u32
+
 local function bad(fmt_, ...) error("wire: " .. format(fmt_, ...), 0) end
 
 function _M.pack_ref(id, typename)
