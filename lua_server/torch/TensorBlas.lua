@@ -58,7 +58,9 @@ local function addform(fname, self, ...)
   return beta, m, alpha, x, y
 end
 
-local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
+-- `small(c, a, b, alpha)`: the shim's direct BLAS call for small products into c (res:mm),
+-- 1 when it did the work (contiguous Double/Float operands)
+local function blas(fname, xdim, ydim, out_sizes, work, op, overload, small)
   M["add" .. fname] = function(self, ...)
     local beta, m, alpha, x, y = addform("add" .. fname, self, ...)
     need_dim("add" .. fname, x, xdim, "first operand")
@@ -81,6 +83,7 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
+      if small and small(self, x, y, 1) == 1 then return self end
       run_sized(work(x, y), overload_out, x._h, y._h, self._h)
       return self
     end
@@ -88,7 +91,7 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
 end
 
 blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end,
-  function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm")
+  function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm", aten.C.lt_small_mm)
 blas("mv", 2, 1, function(a) return { a:size(1) } end,
   function(a) return a:size(1) * a:size(2) end, "addmv", "mv")
 blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end,

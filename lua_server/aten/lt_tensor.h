@@ -1,0 +1,7 @@
+// The handle type every shim file shares: a tensor handle is a pointer to one at::Tensor.
+// Handles come either from `new lt_tensor` (lt_tensor_free deletes them) or are the payload
+// of a Lua tensor object (objects.cpp), which Lua's GC finalizes.
+#pragma once
+#include <ATen/ATen.h>
+
+struct lt_tensor { at::Tensor t; };
