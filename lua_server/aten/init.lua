@@ -96,6 +96,8 @@ int lt_small_cmul(lt_tensor* x, lt_tensor* y);
 int lt_small_mul_scalar(lt_tensor* x, double v);
 int lt_small_copy(lt_tensor* dst, lt_tensor* src);
 int lt_small_mm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double alpha);
+int lt_unary_out(int which, lt_tensor* out, lt_tensor* src);
+int lt_small_addmm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double beta, double alpha);
 ]]
 
 local M = {}

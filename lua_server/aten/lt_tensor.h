@@ -5,3 +5,7 @@
 #include <ATen/ATen.h>
 
 struct lt_tensor { at::Tensor t; };
+
+// Keep a small tensor nobody else references for reuse by the next new tensor of its type
+// and byte size (small_ops.cpp); true when taken (t is left undefined).
+bool lt_pool_give(at::Tensor& t);

@@ -39,7 +39,8 @@ int lt_lua_new_object(lua_State* L) {
 int lt_lua_free_object(lua_State* L) {
   void* payload = lua_touserdata(L, 1);
   if (payload != nullptr && lua_objlen(L, 1) == sizeof(lt_tensor)) {
-    static_cast<lt_tensor*>(payload)->t.reset();
+    at::Tensor& t = static_cast<lt_tensor*>(payload)->t;
+    if (!lt_pool_give(t)) t.reset();
   }
   return 0;
 }

@@ -12,17 +12,24 @@
 // arguments ATen passes for row-major operands (mm only, see lt_small_mm).
 #include "lt_tensor.h"
 
+#include <ATen/Parallel.h>
+#include <c10/core/CPUAllocator.h>
 #include <c10/core/TensorImpl.h>
 
+#include <cmath>
 #include <cstring>
+#include <unordered_map>
+#include <vector>
 
+// The BLAS libtorch_cpu carries (MKL on x86 wheels). Weak: a torch built without them
+// leaves these null and mm takes ATen's path.
 extern "C" {
 void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
             const double* alpha, const double* a, const int* lda, const double* b, const int* ldb,
-            const double* beta, double* c, const int* ldc);
+            const double* beta, double* c, const int* ldc) __attribute__((weak));
 void sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
             const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
-            const float* beta, float* c, const int* ldc);
+            const float* beta, float* c, const int* ldc) __attribute__((weak));
 }
 
 namespace {
@@ -41,6 +48,22 @@ bool is_real_cpu(const at::Tensor& t) {
 
 bool is_small_dense(const at::Tensor& t) {
   return is_real_cpu(t) && t.is_contiguous() && t.numel() <= SMALL_ELEMENTS;
+}
+
+// Runs f on one thread, as torch/one_thread.lua runs small kernels (a BLAS or OpenMP pool
+// woken for an 8x8 product costs far more than the product); restores the setting after.
+template <class F>
+void on_one_thread(F&& f) {
+  int threads = at::get_num_threads();
+  if (threads <= 1) return f();
+  at::set_num_threads(1);
+  try {
+    f();
+  } catch (...) {
+    at::set_num_threads(threads);
+    throw;
+  }
+  at::set_num_threads(threads);
 }
 
 // Whether two contiguous tensors' elements overlap without being the very same elements
@@ -68,7 +91,33 @@ bool can_view(const at::Tensor& t) {
          !t.is_quantized() && t.dim() <= 16;
 }
 
+// Small tensors the GC dropped, by (byte size, dtype), reused whole (TensorImpl, storage
+// and data) by the next new tensor of that size: a new 8x8 result then costs no malloc,
+// and the memory it gets was in use moments ago. Bounded in bytes; never destroyed, so
+// no ATen object outlives ATen at exit.
+constexpr size_t POOL_BYTES = 8 << 20;
+struct Pool {
+  std::unordered_map<uint64_t, std::vector<at::Tensor>> free;
+  size_t bytes = 0;
+};
+Pool& pool() {
+  static Pool* p = new Pool();
+  return *p;
+}
+uint64_t pool_key(size_t nbytes, at::ScalarType st) { return ((uint64_t)nbytes << 8) | (uint64_t)st; }
+
+// An uninitialised contiguous tensor of t's sizes and type (its contents are overwritten).
 at::Tensor empty_like_contiguous(const at::Tensor& t) {
+  size_t nbytes = (size_t)t.numel() * t.element_size();
+  Pool& p = pool();
+  auto it = p.free.find(pool_key(nbytes, t.scalar_type()));
+  if (it != p.free.end() && !it->second.empty()) {
+    at::Tensor r = std::move(it->second.back());
+    it->second.pop_back();
+    p.bytes -= nbytes;
+    r.unsafeGetTensorImpl()->set_sizes_contiguous(t.sizes());
+    return r;
+  }
   return at::detail::empty_cpu(t.sizes(), t.scalar_type(), false, at::MemoryFormat::Contiguous);
 }
 
@@ -99,6 +148,27 @@ int attempt(F&& f) {
 }
 
 }  // namespace
+
+// Only a plain tensor qualifies: no other reference to it or its storage (so no view and
+// no message or numpy array sharing its memory), offset 0, storage exactly its size and
+// from the CPU allocator (not external memory), small, Double/Float.
+bool lt_pool_give(at::Tensor& t) {
+  try {
+    if (!is_small_dense(t) || t.use_count() != 1 || t.weak_use_count() != 1) return false;
+    if (t.storage_offset() != 0) return false;
+    const c10::Storage& st = t.storage();
+    size_t nbytes = st.nbytes();
+    if (st.use_count() != 1 || !st.resizable() || st.allocator() != c10::GetCPUAllocator()) return false;
+    if (nbytes == 0 || nbytes != (size_t)t.nbytes()) return false;
+    Pool& p = pool();
+    if (p.bytes + nbytes > POOL_BYTES) return false;
+    p.free[pool_key(nbytes, t.scalar_type())].push_back(std::move(t));
+    p.bytes += nbytes;
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
 
 extern "C" {
 
@@ -239,18 +309,74 @@ int lt_small_mm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double alpha) {
     if (B.size(0) != k || C.size(0) != m || C.size(1) != n) return false;
     if (m < 2 || n < 2 || k == 0 || m * n * k > SMALL_PRODUCT) return false;
     if (C.storage().is_alias_of(A.storage()) || C.storage().is_alias_of(B.storage())) return false;
+    if (st == at::kDouble ? dgemm_ == nullptr : sgemm_ == nullptr) return false;
     // row-major C = A B is column-major C' = B' A': ATen's own call for these strides
     int M = (int)n, N = (int)m, K = (int)k, lda = (int)n, ldb = (int)k, ldc = (int)n;
     const char no = 'n';
-    if (st == at::kDouble) {
-      dgemm_(&no, &no, &M, &N, &K, &alpha, B.const_data_ptr<double>(), &lda, A.const_data_ptr<double>(), &ldb,
-             &beta, c->t.data_ptr<double>(), &ldc);
-    } else {
-      float fa = (float)alpha, fb = (float)beta;
-      sgemm_(&no, &no, &M, &N, &K, &fa, B.const_data_ptr<float>(), &lda, A.const_data_ptr<float>(), &ldb,
-             &fb, c->t.data_ptr<float>(), &ldc);
-    }
+    on_one_thread([&] {
+      if (st == at::kDouble) {
+        dgemm_(&no, &no, &M, &N, &K, &alpha, B.const_data_ptr<double>(), &lda, A.const_data_ptr<double>(),
+               &ldb, &beta, c->t.data_ptr<double>(), &ldc);
+      } else {
+        float fa = (float)alpha, fb = (float)beta;
+        sgemm_(&no, &no, &M, &N, &K, &fa, B.const_data_ptr<float>(), &lda, A.const_data_ptr<float>(), &ldb,
+               &fb, c->t.data_ptr<float>(), &ldc);
+      }
+    });
     return true;
+  });
+}
+
+}  // extern "C"
+
+extern "C" {
+
+// c = beta * c + alpha * a @ b (res:addmm) for small CPU products: ATen's own addmm_,
+// through its unboxed entry point (no IValue stack), so the numbers are ATen's.
+int lt_small_addmm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double beta, double alpha) {
+  return attempt([&] {
+    const at::Tensor &C = c->t, &A = a->t, &B = b->t;
+    if (!is_real_cpu(C) || !is_real_cpu(A) || !is_real_cpu(B)) return false;
+    if (C.dim() != 2 || A.dim() != 2 || B.dim() != 2) return false;
+    int64_t m = A.size(0), k = A.size(1), n = B.size(1);
+    if (B.size(0) != k || C.size(0) != m || C.size(1) != n || m * n * k > SMALL_PRODUCT) return false;
+    on_one_thread([&] { c->t.addmm_(A, B, beta, alpha); });
+    return true;
+  });
+}
+
+// out = f(src) for the pointwise functions nn's layers call most, through ATen's unboxed
+// entry points: the same kernels as the boxed "f.out" call, without building an IValue
+// stack. `which` is UNARY_CODES's in torch/TensorArith.lua; 0 means "not done".
+// Small contiguous DoubleTensors get TH's own loops for sigmoid and tanh instead: libm's
+// exp and tanh, Torch7's numbers (ATen's vectorised Sleef versions may differ in the last
+// bit, see docs/DIFFERENCES.md).
+int lt_unary_out(int which, lt_tensor* out, lt_tensor* src) {
+  return attempt([&] {
+    at::Tensor& o = out->t;
+    const at::Tensor& s = src->t;
+    if ((which == 1 || which == 2) && same_small_pair(o, s) && s.scalar_type() == at::kDouble &&
+        !overlaps_partly(o, s)) {
+      const double* p = s.const_data_ptr<double>();
+      double* r = o.data_ptr<double>();
+      int64_t n = s.numel();
+      if (which == 1) {
+        for (int64_t i = 0; i < n; i++) r[i] = 1.0 / (1.0 + std::exp(-p[i]));
+      } else {
+        for (int64_t i = 0; i < n; i++) r[i] = std::tanh(p[i]);
+      }
+      return true;
+    }
+    switch (which) {
+      case 1: at::sigmoid_out(o, s); return true;
+      case 2: at::tanh_out(o, s); return true;
+      case 3: at::exp_out(o, s); return true;
+      case 4: at::log_out(o, s); return true;
+      case 5: at::sqrt_out(o, s); return true;
+      case 6: at::abs_out(o, s); return true;
+      case 7: at::neg_out(o, s); return true;
+      default: return false;
+    }
   });
 }
 

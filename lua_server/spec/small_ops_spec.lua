@@ -106,17 +106,37 @@ describe("small-tensor direct paths", function()
       bits_equal(x, aten_result(a, "mul.Scalar", a, 2), "x:add(x)")
     end)
 
-    it(tname .. ": mm equals ATen's (the same BLAS call)", function()
+    it(tname .. ": mm and addmm equal ATen's (the same BLAS call; ATen's own addmm_)", function()
       for _, dims in ipairs { { 8, 8, 8 }, { 3, 5, 7 }, { 1, 4, 1 }, { 16, 2, 9 }, { 5, 1, 5 } } do
         local m, k, n = dims[1], dims[2], dims[3]
         local a, b, c = randn(ctor, m, k), randn(ctor, k, n), randn(ctor, m, n)
         bits_equal(ctor():mm(a, b), aten_result(a, "mm", a, b), "mm")
         bits_equal(torch.mm(a, b), aten_result(a, "mm", a, b), "torch.mm")
+        bits_equal(c:clone():addmm(a, b), aten_result(a, "addmm", c, a, b, 1, 1), "addmm")
+        bits_equal(c:clone():addmm(0.5, -2, a, b), aten_result(a, "addmm", c, a, b, 0.5, -2), "addmm(beta, alpha)")
         local nan = c:clone():fill(0 / 0)
         bits_equal(nan:mm(a, b), aten_result(a, "mm", a, b), "mm ignores the old contents")
       end
     end)
   end
+
+  it("sigmoid and tanh of a small DoubleTensor are TH's: libm's exp and tanh per element", function()
+    local a = torch.randn(8, 8):mul(4)
+    a[1][1], a[1][2], a[1][3] = -1000, 1000, 0
+    local s, t = torch.Tensor():sigmoid(a), a:clone():tanh()
+    for i = 1, 8 do
+      for j = 1, 8 do
+        local x = a[i][j]
+        expect.eq(s[i][j], 1 / (1 + math.exp(-x)), "sigmoid")
+        expect.eq(t[i][j], math.tanh(x), "tanh")
+      end
+    end
+    local f = torch.FloatTensor(5, 5):normal()
+    bits_equal(torch.FloatTensor():sigmoid(f), aten_result(f, "sigmoid", f), "Float: ATen's kernel")
+    local big = torch.randn(100, 100)
+    bits_equal(torch.Tensor():tanh(big), aten_result(big, "tanh", big), "large: ATen's kernel")
+    bits_equal(torch.exp(f), aten_result(f, "exp", f), "exp through the unboxed entry")
+  end)
 
   it("fall back to ATen outside their reach, with the same results", function()
     local a = torch.randn(6, 6)

@@ -61,12 +61,18 @@ end
 
 ---------------------------------------------------------------------------- unary
 
+-- the functions the shim calls unboxed (lt_unary_out's codes)
+local UNARY_CODES = { sigmoid = 1, tanh = 2, exp = 3, log = 4, sqrt = 5, abs = 6, neg = 7 }
+
 local function unary(name, aten_name)
+  local code = UNARY_CODES[aten_name] or 0
   M[name] = function(self, src)
     if src == nil or src == self then
+      if C.lt_unary_out(code, self, self) == 1 then return self end
       run(aten_name .. "_", self._h)
     else
       A.resize_as(self, src)
+      if isTensor(src) and C.lt_unary_out(code, self, src) == 1 then return self end
       run(aten_name .. ".out", src._h, self._h)
     end
     return self

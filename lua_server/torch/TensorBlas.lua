@@ -76,6 +76,8 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload, small)
   if overload then
     local overload_out = overload .. ".out"
     M[overload] = function(self, x, y)
+      -- operands the shim takes as they are (it checks shapes and types itself)
+      if small and isTensor(x) and isTensor(y) and small(self, x, y, 1) == 1 then return self end
       if y == nil then
         error(overload .. ": the result is self and two operands are needed (res:" .. overload ..
           "(a, b)); use torch." .. overload .. "(a, b) for a new result", 2)
@@ -83,7 +85,7 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload, small)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
-      if small and small(self, x, y, 1) == 1 then return self end
+      if small and small(self, x, y, 1) == 1 then return self end  -- now that self is m x n
       run_sized(work(x, y), overload_out, x._h, y._h, self._h)
       return self
     end
@@ -92,6 +94,15 @@ end
 
 blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end,
   function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm", aten.C.lt_small_mm)
+-- res:addmm(a, b), the form nn's layers use, goes to the shim first
+local addmm_general = M.addmm
+function M:addmm(a, b, ...)
+  if select("#", ...) == 0 and isTensor(a) and isTensor(b) and isTensor(self)
+      and aten.C.lt_small_addmm(self, a, b, 1, 1) == 1 then
+    return self
+  end
+  return addmm_general(self, a, b, ...)
+end
 blas("mv", 2, 1, function(a) return { a:size(1) } end,
   function(a) return a:size(1) * a:size(2) end, "addmv", "mv")
 blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end,
