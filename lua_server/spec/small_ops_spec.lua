@@ -60,6 +60,27 @@ describe("tensor objects", function()
     expect.same(view:totable(), { 2, 3 })
   end)
 
+  it("are recycled only when nothing else refers to them or their storage", function()
+    local kept, views, storages = {}, {}, {}
+    for i = 1, 300 do
+      local a = torch.Tensor(4, 4):fill(i)
+      local b = a + a
+      if i % 3 == 0 then kept[#kept + 1] = { b, 2 * i } end
+      if i % 5 == 0 then views[#views + 1] = { a:narrow(1, 2, 2), i } end
+      if i % 7 == 0 then storages[#storages + 1] = { b:storage(), 2 * i } end
+    end
+    for _ = 1, 2 do collectgarbage() end
+    for _ = 1, 1000 do local _ = torch.Tensor(4, 4):fill(-1) + torch.Tensor(4, 4):fill(-2) end
+    collectgarbage()
+    for _, k in ipairs(kept) do expect.eq(k[1]:min(), k[2], "a kept result") end
+    for _, v in ipairs(views) do expect.eq(v[1]:max(), v[2], "a view's base") end
+    for _, s in ipairs(storages) do expect.eq(s[1][16], s[2], "a storage's tensor") end
+    local r = torch.Tensor(4, 4):fill(3) + torch.Tensor(4, 4)
+    expect.same(r:size():totable(), { 4, 4 })
+    expect.eq(r:storageOffset(), 1)
+    expect.eq(r:sum(), 48, "a recycled tensor holds only the new result")
+  end)
+
   it("only tensor objects pass as tensor arguments; other userdata raise, not crash", function()
     expect.error(function() aten.call("neg", newproxy()) end, "expects a tensor")
     expect.error(function() aten.call("neg", io.stdout) end, "expects a tensor")
