@@ -7,5 +7,7 @@
 struct lt_tensor { at::Tensor t; };
 
 // Keep a small tensor nobody else references for reuse by the next new tensor of its type
-// and byte size (small_ops.cpp); true when taken (t is left undefined).
+// and byte size (tensor_pool.cpp); true when taken (t is left undefined).
 bool lt_pool_give(at::Tensor& t);
+// A recycled tensor of that byte size and type (sizes to be set), or an undefined one.
+at::Tensor lt_pool_take(size_t nbytes, at::ScalarType dtype);

@@ -3,7 +3,8 @@ TORCH_DIR := $(shell $(PY) -c "import importlib.util as u, os; print(os.path.dir
 TORCH_VERSION := $(shell $(PY) -c "import importlib.metadata as m; print(m.version('torch'))")
 OUT := $(BUILD)/torch-$(TORCH_VERSION)
 LIB := $(OUT)/libluatorch_aten.so
-SRC := lua_server/aten/shim.cpp lua_server/aten/mt19937.cpp lua_server/aten/objects.cpp lua_server/aten/small_ops.cpp
+SRC := lua_server/aten/shim.cpp lua_server/aten/mt19937.cpp lua_server/aten/objects.cpp lua_server/aten/small_ops.cpp \
+  lua_server/aten/tensor_pool.cpp
 HEADERS := lua_server/aten/lt_tensor.h
 # On a CUDA build, -ltorch pulls in libtorch_cuda so the CUDA backend registers.
 LIBS := -ltorch_cpu -lc10 $(if $(wildcard $(TORCH_DIR)/lib/libtorch_cuda.so),-ltorch -ltorch_cuda -lc10_cuda,)

@@ -13,13 +13,10 @@
 #include "lt_tensor.h"
 
 #include <ATen/Parallel.h>
-#include <c10/core/CPUAllocator.h>
 #include <c10/core/TensorImpl.h>
 
 #include <cmath>
 #include <cstring>
-#include <unordered_map>
-#include <vector>
 
 // The BLAS libtorch_cpu carries (MKL on x86 wheels). Weak: a torch built without them
 // leaves these null and mm takes ATen's path.
@@ -91,30 +88,11 @@ bool can_view(const at::Tensor& t) {
          !t.is_quantized() && t.dim() <= 16;
 }
 
-// Small tensors the GC dropped, by (byte size, dtype), reused whole (TensorImpl, storage
-// and data) by the next new tensor of that size: a new 8x8 result then costs no malloc,
-// and the memory it gets was in use moments ago. Bounded in bytes; never destroyed, so
-// no ATen object outlives ATen at exit.
-constexpr size_t POOL_BYTES = 8 << 20;
-struct Pool {
-  std::unordered_map<uint64_t, std::vector<at::Tensor>> free;
-  size_t bytes = 0;
-};
-Pool& pool() {
-  static Pool* p = new Pool();
-  return *p;
-}
-uint64_t pool_key(size_t nbytes, at::ScalarType st) { return ((uint64_t)nbytes << 8) | (uint64_t)st; }
-
-// An uninitialised contiguous tensor of t's sizes and type (its contents are overwritten).
+// An uninitialised contiguous tensor of t's sizes and type (its contents are overwritten):
+// a recycled one when the pool has one of that byte size.
 at::Tensor empty_like_contiguous(const at::Tensor& t) {
-  size_t nbytes = (size_t)t.numel() * t.element_size();
-  Pool& p = pool();
-  auto it = p.free.find(pool_key(nbytes, t.scalar_type()));
-  if (it != p.free.end() && !it->second.empty()) {
-    at::Tensor r = std::move(it->second.back());
-    it->second.pop_back();
-    p.bytes -= nbytes;
+  at::Tensor r = lt_pool_take((size_t)t.numel() * t.element_size(), t.scalar_type());
+  if (r.defined()) {
     r.unsafeGetTensorImpl()->set_sizes_contiguous(t.sizes());
     return r;
   }
@@ -148,27 +126,6 @@ int attempt(F&& f) {
 }
 
 }  // namespace
-
-// Only a plain tensor qualifies: no other reference to it or its storage (so no view and
-// no message or numpy array sharing its memory), offset 0, storage exactly its size and
-// from the CPU allocator (not external memory), small, Double/Float.
-bool lt_pool_give(at::Tensor& t) {
-  try {
-    if (!is_small_dense(t) || t.use_count() != 1 || t.weak_use_count() != 1) return false;
-    if (t.storage_offset() != 0) return false;
-    const c10::Storage& st = t.storage();
-    size_t nbytes = st.nbytes();
-    if (st.use_count() != 1 || !st.resizable() || st.allocator() != c10::GetCPUAllocator()) return false;
-    if (nbytes == 0 || nbytes != (size_t)t.nbytes()) return false;
-    Pool& p = pool();
-    if (p.bytes + nbytes > POOL_BYTES) return false;
-    p.free[pool_key(nbytes, t.scalar_type())].push_back(std::move(t));
-    p.bytes += nbytes;
-    return true;
-  } catch (...) {
-    return false;
-  }
-}
 
 extern "C" {
 
