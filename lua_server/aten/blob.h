@@ -1,9 +1,6 @@
 // Internals that lua_server/aten/blob.cpp and shared_memory.cpp share (not the C ABI).
 #pragma once
-#include <ATen/ATen.h>
-
-// The same definition as shim.cpp's (one type across the library).
-struct lt_tensor { at::Tensor t; };
+#include "lt_tensor.h"
 
 namespace lt_blob {
 

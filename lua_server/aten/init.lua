@@ -5,6 +5,7 @@ local ffi = require "ffi"
 
 local C_string, ffi_gc, ffi_new, ffi_cast = ffi.string, ffi.gc, ffi.new, ffi.cast
 local type, error, select, tostring, math_floor = type, error, select, tostring, math.floor
+local getmetatable = getmetatable
 
 ffi.cdef [[
 typedef struct lt_op lt_op;
@@ -84,6 +85,19 @@ int lt_tensor_sum(lt_tensor* t, int dtype, double* out);
 void lt_set_num_threads(int n);
 int lt_get_num_threads(void);
 int lt_cuda_available(void);
+
+void lt_object_share(lt_tensor* object, lt_tensor* other);
+int lt_small_narrow(lt_tensor* out, lt_tensor* src, int dim, int64_t start, int64_t length);
+int lt_small_select(lt_tensor* out, lt_tensor* src, int dim, int64_t index);
+int lt_small_clone(lt_tensor* out, lt_tensor* src);
+int lt_small_add_new(lt_tensor* out, lt_tensor* a, lt_tensor* b, double alpha);
+int lt_small_add(lt_tensor* x, lt_tensor* y, double alpha);
+int lt_small_cmul(lt_tensor* x, lt_tensor* y);
+int lt_small_mul_scalar(lt_tensor* x, double v);
+int lt_small_copy(lt_tensor* dst, lt_tensor* src);
+int lt_small_mm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double alpha);
+int lt_unary_out(int which, lt_tensor* out, lt_tensor* src);
+int lt_small_addmm(lt_tensor* c, lt_tensor* a, lt_tensor* b, double beta, double alpha);
 ]]
 
 local M = {}
@@ -124,6 +138,7 @@ M.own = own
 
 -- Release a handle now (temporaries: LuaJIT's GC cannot see ATen memory).
 function M.free(h)
+  if type(h) ~= "cdata" then return end  -- a tensor object frees itself
   ffi_gc(h, nil)
   C.lt_tensor_free(h)
 end
@@ -181,12 +196,24 @@ local dbl_buf = ffi_new("double[64]")
 local int32_buf = ffi_new("int[64]")
 local ptr_buf = ffi_new("lt_tensor*[?]", 1024)
 
--- Tensors are passed either as raw handles or as runtime objects carrying `_h`.
+-- Tensors are passed either as raw handles (cdata) or as the runtime's tensor objects:
+-- userdata whose payload is the at::Tensor, of a class registered here by torch.core.
+-- Only those userdata may reach an lt_tensor* parameter: FFI would pass any other's
+-- payload just as readily.
+local object_mts = {}
+M.object_mts = object_mts
+
 local function handle_of(v)
   if type(v) == "table" then return v._h end
   return v
 end
 M.handle_of = handle_of
+
+local function is_handle(h)
+  local kind = type(h)
+  return kind == "cdata" or (kind == "userdata" and object_mts[getmetatable(h)] == true)
+end
+M.is_handle = is_handle
 
 local function arg_error(op, i, v, what)
   error(string.format("%s: argument %d (%s) expects %s, got %s", op.name, i, op.names[i], what,
@@ -202,7 +229,7 @@ local function push(op, i, v)
   end
   if kind == K_TENSOR then
     local h = handle_of(v)
-    if type(h) ~= "cdata" then arg_error(op, i, v, "a tensor") end
+    if not is_handle(h) then arg_error(op, i, v, "a tensor") end
     C.lt_push_tensor(stack, h)
   elseif kind == K_SCALAR then
     if type(v) == "string" then v = tonumber(v) or v end  -- Torch7's wrappers take numeric strings
@@ -234,6 +261,7 @@ local function push(op, i, v)
     for j = 1, n do
       local h = v[j] ~= nil and handle_of(v[j]) or nil
       if h == nil and kind == K_TENSORLIST then arg_error(op, i, v[j], "a list of tensors") end
+      if h ~= nil and not is_handle(h) then arg_error(op, i, v[j], "a list of tensors") end
       buf[j - 1] = h
     end
     if kind == K_TENSORLIST then C.lt_push_tensor_list(stack, buf, n)

@@ -5,6 +5,8 @@
 // Ownership: every lt_tensor* returned is a new heap at::Tensor that the caller frees with
 // lt_tensor_free exactly once. Errors never cross the boundary as exceptions: a failing
 // call returns an error code and the message waits in lt_last_error().
+#include "lt_tensor.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/Parallel.h>
@@ -28,7 +30,6 @@ struct lt_op {
   std::vector<std::string> arg_names, arg_types;
 };
 struct lt_stack { std::vector<IValue> values; };
-struct lt_tensor { at::Tensor t; };
 
 static thread_local std::string last_error;
 static std::string warnings;

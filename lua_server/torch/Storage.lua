@@ -12,7 +12,6 @@ local call = aten.call
 local run = aten.run
 local type, error, select, getmetatable, setmetatable = type, error, select, getmetatable, setmetatable
 local S = core.storage_methods
-local handles = core.handles
 
 local function info_of(s) return getmetatable(s).__storage_info end
 
@@ -60,7 +59,7 @@ for _, info in ipairs(types.list) do
   rawset(mt, "__storage_info", info)
   core.storage_mt[info] = mt
   mt.__index__ = function(self, k)
-    if k == "_h" then return handles[self], true end
+    if k == "_h" then return self, true end  -- the object is its own ATen handle
     if type(k) == "number" then
       local n = S.size(self)
       if k < 1 or k > n then error("index " .. k .. " out of range of a storage of size " .. n, 2) end
@@ -84,7 +83,7 @@ function S:size() return tonumber(C.lt_tensor_size(self._h, 0)) end
 function S:elementSize() return ffi.sizeof(info_of(self).ctype) end
 function S:data() return element_ptr(self) end
 -- Torch7's FFI layer: the C struct behind the storage (here the native handle), valid while it lives
-function S:cdata() return self._h end
+function S:cdata() return ffi.cast("lt_tensor*", self) end  -- valid while the storage lives
 function S:fill(v) call("fill_.Scalar", self._h, v); return self end
 function S:copy(src)
   if src:size() ~= self:size() then

@@ -241,6 +241,7 @@ end
 -- Torch7's copy: any source type, same number of elements, shapes may differ.
 function M:copy(src)
   if not isTensor(src) then core.bad_args("copy", self, src) end
+  if C.lt_small_copy(self, src) == 1 then return self end
   local n, m = self:nElement(), src:nElement()
   if n ~= m then
     error(string.format("copy: inconsistent tensor size, expected %s with %d elements, got source %s with %d elements",
@@ -255,6 +256,8 @@ function M:copy(src)
 end
 
 function M:clone()
+  local r = core.fresh(self)
+  if C.lt_small_clone(r, self) == 1 then return core.fresh_made(r) end
   return wrap_as(self, C.lt_tensor_clone(self._h))
 end
 
@@ -349,9 +352,10 @@ function M:data()
 end
 
 -- Torch7's FFI layer gave t:cdata(), the C struct behind the tensor, as an FFI pointer; ours
--- is the native tensor handle. Like Torch7's, it is only valid while the tensor lives.
+-- is a pointer to the native tensor (the object's payload). Like Torch7's, it is only
+-- valid while the tensor lives.
 function M:cdata()
-  return self._h
+  return ffi.cast("lt_tensor*", self)
 end
 
 function M:totable()
@@ -405,7 +409,7 @@ local function id_of(obj, text)
   return hidden_ids[obj]
 end
 function torch.pointer(obj)
-  if isTensor(obj) then return tonumber(ffi.cast("intptr_t", obj._h)) end
+  if isTensor(obj) then return tonumber(ffi.cast("intptr_t", ffi.cast("void*", obj))) end
   if isStorage(obj) then return tonumber(ffi.cast("intptr_t", C.lt_tensor_storage_id(obj._h))) end
   local kind = type(obj)
   if kind == "number" or kind == "string" then return 0 end  -- no address Lua can reach

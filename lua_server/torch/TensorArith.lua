@@ -61,12 +61,18 @@ end
 
 ---------------------------------------------------------------------------- unary
 
+-- the functions the shim calls unboxed (lt_unary_out's codes)
+local UNARY_CODES = { sigmoid = 1, tanh = 2, exp = 3, log = 4, sqrt = 5, abs = 6, neg = 7 }
+
 local function unary(name, aten_name)
+  local code = UNARY_CODES[aten_name] or 0
   M[name] = function(self, src)
     if src == nil or src == self then
+      if C.lt_unary_out(code, self, self) == 1 then return self end
       run(aten_name .. "_", self._h)
     else
       A.resize_as(self, src)
+      if isTensor(src) and C.lt_unary_out(code, self, src) == 1 then return self end
       run(aten_name .. ".out", src._h, self._h)
     end
     return self
@@ -111,6 +117,7 @@ local function add_like(fname, sign)
         core.bad_args(fname, self, a, b)
       end
     elseif isTensor(a) then                    -- x += y
+      if C.lt_small_add(h, a, sign) == 1 then return self end
       run("add_.Tensor", h, A.operand(fname, self, a), sign)
     elseif type(a) == "number" then            -- x += v
       run("add_.Scalar", h, A.scalar_for(self, sign * a), 1)
@@ -135,6 +142,7 @@ end
 -- x:mul(v) | res:mul(a, v) ; x:div(v) | res:div(a, v)
 function M:mul(a, v)
   if v == nil then
+    if type(a) == "number" and C.lt_small_mul_scalar(self, a) == 1 then return self end
     run("mul_.Scalar", self._h, A.scalar_for(self, a))
   else
     A.resize_as(self, a)
@@ -166,19 +174,21 @@ torch.div = function(a, b, c)
 end
 
 -- x:cmul(y) | res:cmul(a, b) ; x:cdiv(y) | res:cdiv(a, b)
-local function cwise(fname, op)
+-- `small(x, y)`: the shim's in-place fast path, 1 when it did the work
+local function cwise(fname, op, small)
   M[fname] = function(self, a, b)
     if not isTensor(a) then core.bad_args(fname, self, a, b) end
     local x, y = self, a
     if b ~= nil then x, y = a, b end
     if not isTensor(y) then core.bad_args(fname, self, a, b) end
+    if x == self and small and small(self, y) == 1 then return self end
     local yh = A.operand(fname, x, y)
     A.resize_as(self, x)
     op(self, x._h, yh)
     return self
   end
 end
-cwise("cmul", function(self, x, y) run("mul.out", x, y, self._h) end)
+cwise("cmul", function(self, x, y) run("mul.out", x, y, self._h) end, C.lt_small_cmul)
 cwise("cdiv", function(self, x, y)
   local mode = div_mode(self)
   if mode then run("div.out_mode", x, y, mode, self._h) else run("div.out", x, y, self._h) end

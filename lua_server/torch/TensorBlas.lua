@@ -59,7 +59,9 @@ local function addform(fname, self, ...)
   return beta, m, alpha, x, y
 end
 
-local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
+-- `small(c, a, b, alpha)`: the shim's direct BLAS call for small products into c (res:mm),
+-- 1 when it did the work (contiguous Double/Float operands)
+local function blas(fname, xdim, ydim, out_sizes, work, op, overload, small)
   M["add" .. fname] = function(self, ...)
     local beta, m, alpha, x, y = addform("add" .. fname, self, ...)
     need_dim("add" .. fname, x, xdim, "first operand")
@@ -75,6 +77,8 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
   if overload then
     local overload_out = overload .. ".out"
     M[overload] = function(self, x, y)
+      -- operands the shim takes as they are (it checks shapes and types itself)
+      if small and isTensor(x) and isTensor(y) and small(self, x, y, 1) == 1 then return self end
       if y == nil then
         error(overload .. ": the result is self and two operands are needed (res:" .. overload ..
           "(a, b)); use torch." .. overload .. "(a, b) for a new result", 2)
@@ -82,6 +86,7 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
       need_dim(overload, x, xdim, "first operand")
       need_dim(overload, y, ydim, "second operand")
       resize(self, out_sizes(x, y))
+      if small and small(self, x, y, 1) == 1 then return self end  -- now that self is m x n
       run_sized(work(x, y), overload_out, x._h, y._h, self._h)
       return self
     end
@@ -89,7 +94,16 @@ local function blas(fname, xdim, ydim, out_sizes, work, op, overload)
 end
 
 blas("mm", 2, 2, function(a, b) return { a:size(1), b:size(2) } end,
-  function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm")
+  function(a, b) return a:size(1) * a:size(2) * b:size(2) end, "addmm", "mm", aten.C.lt_small_mm)
+-- res:addmm(a, b), the form nn's layers use, goes to the shim first
+local addmm_general = M.addmm
+function M:addmm(a, b, ...)
+  if select("#", ...) == 0 and isTensor(a) and isTensor(b) and isTensor(self)
+      and aten.C.lt_small_addmm(self, a, b, 1, 1) == 1 then
+    return self
+  end
+  return addmm_general(self, a, b, ...)
+end
 blas("mv", 2, 1, function(a) return { a:size(1) } end,
   function(a) return a:size(1) * a:size(2) end, "addmv", "mv")
 blas("r", 1, 1, function(a, b) return { a:size(1), b:size(1) } end,

@@ -84,23 +84,33 @@ local function resolve(self, key)
   return v, selected == ndim
 end
 
-local handles = core.handles
+-- bound() called one frame deeper, so its error names the same caller as through resolve()
+local function bound_at_top(i, n, dim)
+  return bound(i, n, dim)
+end
+
+local CPU = aten.device.cpu
 
 local function index_for(methods) return function(self, key)
-  if key == "_h" then return handles[self] end
+  if key == "_h" then return self end  -- the object is its own ATen handle
   local m = methods[key]
   if m ~= nil then return m end
   local tk = type(key)
   if tk == "string" then return nil end
   if tk == "number" then
     -- fast path: an element of a 1-D CPU tensor straight from memory, no view made
-    local h = handles[self]
-    if C.lt_tensor_dim(h) == 1 then
+    local h = self
+    local ndim = C.lt_tensor_dim(h)
+    if ndim == 1 then
       local info = core.info(self)
-      if info.ptr and info.device == aten.device.cpu then
+      if info.ptr and info.device == CPU then
         local i = bound(key, tonumber(C.lt_tensor_size(h, 0)), 1)
         return info.read(C.lt_tensor_data(h), (i - 1) * C.lt_tensor_stride(h, 0))
       end
+    elseif ndim > 1 then  -- t[i] of a matrix: the row view, built in the shim
+      local i = bound_at_top(key, tonumber(C.lt_tensor_size(h, 0)), 1)
+      local r = core.new_object(getmetatable(self))
+      if C.lt_small_select(r, h, 0, i - 1) == 1 then return r end
     end
   end
   if tk == "userdata" and isTensor(key) then return self:maskedSelect(key) end
@@ -117,6 +127,15 @@ local function newindex(self, key, value)
   if isTensor(key) then
     if isTensor(value) then self:maskedCopy(key, value) else self:maskedFill(key, value) end
     return
+  end
+  -- fast path: t[i] = number on a 1-D CPU tensor, straight into memory
+  if type(key) == "number" and type(value) == "number" and C.lt_tensor_dim(self) == 1 then
+    local info = core.info(self)
+    if info.ptr and info.device == CPU then
+      local i = bound_at_top(key, tonumber(C.lt_tensor_size(self, 0)), 1)
+      ffi.cast(info.ptr, C.lt_tensor_data(self))[(i - 1) * C.lt_tensor_stride(self, 0)] = value
+      return
+    end
   end
   local v, is_element = resolve(self, key)
   if is_element and type(value) == "number" then

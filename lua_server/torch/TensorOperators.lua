@@ -5,6 +5,7 @@ local aten = require "aten"
 local core = require "torch.core"
 local A = require "torch.TensorArith"
 
+local C = aten.C
 local type, error = type, error
 local isTensor, wrap = core.isTensor, core.wrap
 local O = {}
@@ -15,7 +16,9 @@ local function add_new(a, b, sign)
     if core.info(a) ~= core.info(b) then  -- ATen would promote; Torch7 keeps a's type
       return a:clone():add(sign, b)
     end
-    return core.wrap_as(a, aten.C.lt_tensor_add(a._h, A.operand(sign > 0 and "add" or "sub", a, b), sign))
+    local r = core.fresh(a)
+    if C.lt_small_add_new(r, a, b, sign) == 1 then return core.fresh_made(r) end
+    return core.wrap_as(a, C.lt_tensor_add(a._h, A.operand(sign > 0 and "add" or "sub", a, b), sign))
   end
   return wrap(aten.call("add.Scalar", a._h, A.scalar_for(a, sign * b), 1))
 end

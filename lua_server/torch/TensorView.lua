@@ -26,6 +26,8 @@ function M:narrow(d, index, size)
     error(string.format("narrow: range [%s, %s] out of range for dimension %d of size %d",
       tostring(index), tostring(type(index) == "number" and type(size) == "number" and index + size - 1 or size), d, n), 2)
   end
+  local r = core.fresh(self)
+  if C.lt_small_narrow(r, self, dd, index - 1, size) == 1 then return r end
   return core.view_as(self, C.lt_tensor_narrow(self._h, dd, index - 1, size))
 end
 
@@ -47,6 +49,8 @@ function M:select(d, index)
     end
     return core.scalar_of(call("select.int", h, dd, index - 1), info)
   end
+  local r = core.fresh(self)
+  if C.lt_small_select(r, self, dd, index - 1) == 1 then return r end
   return core.view_as(self, C.lt_tensor_select(h, dd, index - 1))
 end
 

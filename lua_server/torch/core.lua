@@ -1,7 +1,9 @@
--- Shared internals of the tensor runtime: how a Torch7 tensor object wraps an ATen handle,
+-- Shared internals of the tensor runtime: how a Torch7 tensor object wraps an ATen tensor,
 -- and the helpers every tensor file needs (wrapping, sizes, type lookup, errors).
--- A tensor is a Lua table {_h = handle} whose metatable is its type's class
--- (torch.FloatTensor ...); a storage is {_h = a 1-D view over the whole ATen storage}.
+-- A tensor (or storage) is a userdata whose payload is the at::Tensor itself (see
+-- aten/objects.cpp) and whose metatable is its type's class (torch.FloatTensor ...); a
+-- storage holds a 1-D view over the whole ATen storage. The object is its own ATen handle:
+-- FFI calls take it as an lt_tensor*, and `t._h` is t.
 local ffi = require "ffi"
 local aten = require "aten"
 local types = require "torch.types"
@@ -18,16 +20,17 @@ local core = {
   default = nil,         -- info of the default tensor type
 }
 
--- Tensors and storages are userdata (as in Torch7, so `#t` and `type(t)` behave): each
--- class has a newproxy prototype, and the ATen handle of an instance lives in `handles`.
-local handles = setmetatable({}, { __mode = "k" })
-local protos = {}
-core.handles = handles
+-- Tensors and storages are userdata (as in Torch7, so `#t` and `type(t)` behave) made by
+-- the shim's new_object, one allocation each; the class's __gc (free_object) drops the
+-- ATen reference when Lua collects the object.
+local lib = aten.config.aten_lib
+local new_object = assert(package.loadlib(lib, "lt_lua_new_object"))
+local free_object = assert(package.loadlib(lib, "lt_lua_free_object"))
+core.new_object = new_object
 
 function core.new_class_metatable()
-  local proto = newproxy(true)
-  local mt = getmetatable(proto)
-  protos[mt] = proto
+  local mt = { __gc = free_object }
+  aten.object_mts[mt] = true  -- aten.call accepts these objects as tensor arguments
   return mt
 end
 
@@ -40,18 +43,53 @@ end
 local GC_BUDGET = 128 * 1024 * 1024
 local made_bytes = 0
 
-function core.make(mt, h, is_view)
-  local u = newproxy(protos[mt])
-  handles[u] = h
-  if is_view then return u end
-  made_bytes = made_bytes + tonumber(C.lt_tensor_numel(h)) * (rawget(mt, "__element_size") or 8)
+-- Small tensors need the opposite care: each is ~50 bytes of Lua heap over ~1 KB of malloc
+-- (TensorImpl, StorageImpl, data), so by LuaJIT's own pacing tens of thousands pile up
+-- between cycles and are freed in a cold batch (malloc consolidation and cache misses
+-- cost more than making them). Every STEP_BUDGET bytes of tensors made (counting
+-- OVERHEAD per tensor, and at most STEP_BYTES_CAP of its data: it is the number of small
+-- objects that hurts, and larger tensors are few) the collector takes an incremental step
+-- worth a quarter of that in Lua allocation, so it paces itself to the memory it cannot
+-- see. (Counting large tensors in full made char-rnn's step spend a third in the GC.)
+local STEP_BUDGET = 4 * 1024 * 1024
+local STEP_KB = STEP_BUDGET / 1024 / 4
+local OVERHEAD = 512
+local STEP_BYTES_CAP = 4096
+local step_bytes = 0
+
+-- Count a new tensor's bytes toward the collection budgets.
+local function account(mt, h)
+  local bytes = tonumber(C.lt_tensor_numel(h)) * (rawget(mt, "__element_size") or 8)
+  made_bytes = made_bytes + bytes
+  step_bytes = step_bytes + math.min(bytes, STEP_BYTES_CAP) + OVERHEAD
   if made_bytes > GC_BUDGET then
     made_bytes = 0
+    step_bytes = 0
     collectgarbage()
+  elseif step_bytes > STEP_BUDGET then
+    step_bytes = 0
+    collectgarbage("step", STEP_KB)
   end
+end
+
+-- An object of class mt referring to the tensor of h: an owned heap handle (which callers
+-- may go on using; its finalizer frees it) or another object.
+function core.make(mt, h, is_view)
+  local u = new_object(mt)
+  C.lt_object_share(u, h)
+  if not is_view then account(mt, u) end
   return u
 end
 
+-- A new, still undefined object of t's class, for the shim's fast paths to fill in; then
+-- core.fresh_made(u) for an object with new memory (views need nothing).
+function core.fresh(t)
+  return new_object(getmetatable(t))
+end
+function core.fresh_made(u)
+  account(getmetatable(u), u)
+  return u
+end
 
 function core.info_of_handle(h)
   local info = types.of(C.lt_tensor_device_type(h), C.lt_tensor_dtype(h))
