@@ -176,7 +176,10 @@ local function handle(server, client, frames, state)
       values[i] = marshal.to_wire(client.registry, v)
     end
   end
-  return { v = wire.VERSION, id = id, status = "ok", values = mp.array(values, results.n) }, out_frames
+  -- (values is marked an array of results.n only if it goes to the generic encoder: see
+  -- answer; a weak-table insert per reply is not free)
+  state.nvalues = results.n
+  return { v = wire.VERSION, id = id, status = "ok", values = values }, out_frames
 end
 
 function _M.client_of(server, identity)
@@ -191,14 +194,24 @@ end
 -- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed from constant
 -- pieces instead of sorting the map's four keys on every request: the same bytes as
 -- mp.encode(reply) (server_reply_spec); nil when a value cannot be encoded.
+-- n: how many values (default: values' array length); the values are scalars and ext
+-- values in the usual reply (mp.encode_flat_array), and anything else goes through the
+-- generic encoder under pcall.
 local OK_HEAD = "\132\162id"
 local OK_MIDDLE = "\166status\162ok\161v" .. mp.encode(wire.VERSION) .. "\166values"
 
-function _M.encode_ok_reply(reply)
-  local id_ok, id = pcall(mp.encode, reply.id)
-  local values_ok, values = pcall(mp.encode, reply.values)
-  if id_ok and values_ok then return OK_HEAD .. id .. OK_MIDDLE .. values end
-  return nil
+function _M.encode_ok_reply(reply, n)
+  local values = reply.values
+  n = n or mp.array_length(values) or #values
+  local id = mp.encode_flat(reply.id)  -- an id is an integer (errors.valid_id)
+  if id == nil then return nil end
+  local packed = mp.encode_flat_array(values, n)
+  if packed == nil then
+    local ok
+    ok, packed = pcall(mp.encode, mp.array(values, n))
+    if not ok then return nil end
+  end
+  return OK_HEAD .. id .. OK_MIDDLE .. packed
 end
 
 -- One request (body: its header frame, then its data frames) run to its encoded reply
@@ -226,9 +239,14 @@ function _M.answer(server, sock, identity, client, body, state)
   if type(warnings) == "string" then reply.warnings = warnings end
   local header, encoded
   if ok and reply.stdout == nil and reply.warnings == nil and reply.id ~= nil then
-    header = _M.encode_ok_reply(reply)
+    header = _M.encode_ok_reply(reply, state.nvalues)
   end
-  if header then encoded = true else header, encoded = errors.encode_reply(reply) end
+  if header then
+    encoded = true
+  else
+    if ok then mp.array(reply.values, state.nvalues) end
+    header, encoded = errors.encode_reply(reply)
+  end
   if not encoded then out_frames = {} end
   return header, out_frames
 end
