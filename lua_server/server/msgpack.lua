@@ -312,18 +312,34 @@ function _M.encode_flat(v)
   return flat_result(buf)
 end
 
+local function put_flat_array(buf, values, n)
+  put_len(buf, n, 0x90, 15, nil, 0xdc, 0xdd, "array")
+  if n == 1 then  -- the usual reply: one value, no loop for the JIT to stumble on
+    return put_flat(buf, values[1])
+  end
+  for i = 1, n do
+    if not put_flat(buf, values[i]) then return false end
+  end
+  return true
+end
+
 -- The array of values[1..n], as encode(array(values, n)) gives it, or nil.
 function _M.encode_flat_array(values, n)
   local buf = flat
   buf.n = 0
-  put_len(buf, n, 0x90, 15, nil, 0xdc, 0xdd, "array")
-  if n == 1 then  -- the usual reply: one value, no loop for the JIT to stumble on
-    if not put_flat(buf, values[1]) then return nil end
-  else
-    for i = 1, n do
-      if not put_flat(buf, values[i]) then return nil end
-    end
-  end
+  if not put_flat_array(buf, values, n) then return nil end
+  return flat_result(buf)
+end
+
+-- head .. encode(v) .. middle .. encode(array(values, n)) as one string, or nil: a map
+-- packed around constant pieces (serve.lua's usual reply) with no string made per piece.
+function _M.encode_flat_between(head, v, middle, values, n)
+  local buf = flat
+  buf.n = 0
+  put(buf, head)
+  if not put_flat(buf, v) then return nil end
+  put(buf, middle)
+  if not put_flat_array(buf, values, n) then return nil end
   return flat_result(buf)
 end
 

@@ -105,7 +105,8 @@ local function decode(server, client, frames)
   local header = zmq.frame_string(frames[1])
   local data_bytes = 0
   for i = 2, #frames do data_bytes = data_bytes + frames[i].size end
-  frames.used, frames.budget = {}, data_bytes + limits.max_header
+  -- (which data frames tensors used: only a message with data frames needs the table)
+  frames.used, frames.budget = #frames > 1 and {} or nil, data_bytes + limits.max_header
   local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client, frames))
   if ok then
     if type(req) ~= "table" then protocol("the header must be a map") end
@@ -136,6 +137,10 @@ local function decode(server, client, frames)
   protocol("undecodable header: " .. evalue)
 end
 
+-- The data frames of a reply that has none (only `value` replies carry frames; nothing
+-- adds to this one)
+local NO_FRAMES = {}
+
 local function handle(server, client, frames, state)
   if #frames == 0 then protocol("empty message") end
   local req, id = decode(server, client, frames)
@@ -165,7 +170,8 @@ local function handle(server, client, frames, state)
   state.entered, state.token = true, interrupt.enter(client.identity, id)
   local results = h(server, req, client)
   state.results = results
-  local values, out_frames = {}, { shared_pid = client.shm_pid }
+  local values, out_frames = {}, NO_FRAMES
+  if req.op == "value" then out_frames = { shared_pid = client.shm_pid } end
   for i = 1, results.n do
     local v = results[i]
     if req.op == "value" then
@@ -203,16 +209,19 @@ local OK_MIDDLE = "\166status\162ok\161v" .. mp.encode(wire.VERSION) .. "\166val
 function _M.encode_ok_reply(reply, n)
   local values = reply.values
   n = n or mp.array_length(values) or #values
+  local packed = mp.encode_flat_between(OK_HEAD, reply.id, OK_MIDDLE, values, n)
+  if packed ~= nil then return packed end
   local id = mp.encode_flat(reply.id)  -- an id is an integer (errors.valid_id)
   if id == nil then return nil end
-  local packed = mp.encode_flat_array(values, n)
-  if packed == nil then
-    local ok
-    ok, packed = pcall(mp.encode, mp.array(values, n))
-    if not ok then return nil end
-  end
+  local ok
+  ok, packed = pcall(mp.encode, mp.array(values, n))
+  if not ok then return nil end
   return OK_HEAD .. id .. OK_MIDDLE .. packed
 end
+
+-- What print and io.write gave while a request ran, one buffer per nesting depth, reused
+-- (emptied after each request) rather than a table per request.
+local output_buffers, output_depth = {}, 0
 
 -- One request (body: its header frame, then its data frames) run to its encoded reply
 -- header and data frames; nothing when no reply is owed. Afterwards state.id is its id,
@@ -221,20 +230,32 @@ end
 function _M.answer(server, sock, identity, client, body, state)
   -- requests can nest (a Python callback's own requests): keep the outer one's output
   local outer_captured = captured
-  captured = {}
+  local depth = output_depth + 1
+  output_depth = depth
+  captured = output_buffers[depth]
+  if not captured then
+    captured = {}
+    output_buffers[depth] = captured
+  elseif #captured > 0 then  -- left by a request an error took past its end
+    for i = #captured, 1, -1 do captured[i] = nil end
+  end
   local outer_stream = stream.begin(sock, identity, state)
   -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
   local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
   stream.restore(outer_stream)
   if state.entered then interrupt.leave(state.token) end
-  local output = captured
-  captured = outer_captured
+  local output, stdout = captured, nil
+  captured, output_depth = outer_captured, depth - 1
+  if #output > 0 then
+    stdout = concat(output)
+    for i = #output, 1, -1 do output[i] = nil end
+  end
   if ok and reply == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
   if not ok then
     reply, out_frames = errors.reply(reply, state.id), {}
     state.failed = reply
   end
-  if #output > 0 then reply.stdout = concat(output) end
+  reply.stdout = stdout
   local warnings = aten.warnings()
   if type(warnings) == "string" then reply.warnings = warnings end
   local header, encoded
