@@ -43,16 +43,25 @@ function _M.serve(answer, server, sock, identity, client, envelope, body)
     return
   end
   local promises, replies = client.promises, {}
+  -- one state, and one message of one frame for the requests without data frames, reused
+  -- from request to request (emptied first): three tables less per request
+  local state, header_frame = {}, {}
+  local single = { header_frame }
   for i = 1, n do
     local raw = rawget(requests, i)
     local header, out_frames
-    local state = {}
+    state.id, state.failed, state.results, state.batch = nil, nil, nil, nil
+    state.entered, state.token, state.nvalues = nil, nil, nil
     if type(raw) ~= "string" then
       header = refuse(format("request %d of the batch is a %s, not an encoded header", i, type(raw)))
     else
-      local frames = { { ptr = raw, size = #raw } }
-      if i == n then
+      local frames = single
+      if i == n and #body > 1 then
+        frames = { { ptr = raw, size = #raw, text = raw } }
         for k = 2, #body do frames[k] = body[k] end
+      else
+        header_frame.ptr, header_frame.size, header_frame.text = raw, #raw, raw
+        single.used, single.budget = nil, nil
       end
       header, out_frames = answer(server, sock, identity, client, frames, state)
       -- a request that failed while being decoded (a broken promise) has its id in its reply

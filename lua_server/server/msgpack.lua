@@ -296,6 +296,11 @@ local function put_flat(buf, v)
   return true
 end
 
+local function flat_declined(buf)  -- (nothing it gathered stays alive)
+  for i = 1, buf.n do buf[i] = nil end
+  return nil
+end
+
 local function flat_result(buf)
   local s = concat(buf, "", 1, buf.n)
   if #s > FLAT_KEEP_MAX then
@@ -308,7 +313,7 @@ end
 function _M.encode_flat(v)
   local buf = flat
   buf.n = 0
-  if not put_flat(buf, v) then return nil end
+  if not put_flat(buf, v) then return flat_declined(buf) end
   return flat_result(buf)
 end
 
@@ -327,7 +332,7 @@ end
 function _M.encode_flat_array(values, n)
   local buf = flat
   buf.n = 0
-  if not put_flat_array(buf, values, n) then return nil end
+  if not put_flat_array(buf, values, n) then return flat_declined(buf) end
   return flat_result(buf)
 end
 
@@ -337,9 +342,9 @@ function _M.encode_flat_between(head, v, middle, values, n)
   local buf = flat
   buf.n = 0
   put(buf, head)
-  if not put_flat(buf, v) then return nil end
+  if not put_flat(buf, v) then return flat_declined(buf) end
   put(buf, middle)
-  if not put_flat_array(buf, values, n) then return nil end
+  if not put_flat_array(buf, values, n) then return flat_declined(buf) end
   return flat_result(buf)
 end
 

@@ -102,7 +102,7 @@ local function decode(server, client, frames)
     protocol(format("header frame of %d bytes is longer than the limit of %d", frames[1].size,
       limits.max_header))
   end
-  local header = zmq.frame_string(frames[1])
+  local header = frames[1].text or zmq.frame_string(frames[1])  -- (batch.lua has the string)
   local data_bytes = 0
   for i = 2, #frames do data_bytes = data_bytes + frames[i].size end
   -- (which data frames tensors used: only a message with data frames needs the table)
@@ -182,10 +182,10 @@ local function handle(server, client, frames, state)
       values[i] = marshal.to_wire(client.registry, v)
     end
   end
-  -- (values is marked an array of results.n only if it goes to the generic encoder: see
-  -- answer; a weak-table insert per reply is not free)
+  -- the wire values: answer packs them into the reply (no reply table, and no array
+  -- marking, unless the reply needs the generic encoder)
   state.nvalues = results.n
-  return { v = wire.VERSION, id = id, status = "ok", values = values }, out_frames
+  return values, out_frames
 end
 
 function _M.client_of(server, identity)
@@ -197,26 +197,16 @@ function _M.client_of(server, identity)
   return client
 end
 
--- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed from constant
+-- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed around constant
 -- pieces instead of sorting the map's four keys on every request: the same bytes as
--- mp.encode(reply) (server_reply_spec); nil when a value cannot be encoded.
--- n: how many values (default: values' array length); the values are scalars and ext
--- values in the usual reply (mp.encode_flat_array), and anything else goes through the
--- generic encoder under pcall.
+-- mp.encode of that reply with values marked an array of n (server_reply_spec), or nil
+-- when a value is not a scalar or ext value (then the caller builds the reply table for
+-- the generic encoder). id: an integer (errors.valid_id).
 local OK_HEAD = "\132\162id"
 local OK_MIDDLE = "\166status\162ok\161v" .. mp.encode(wire.VERSION) .. "\166values"
 
-function _M.encode_ok_reply(reply, n)
-  local values = reply.values
-  n = n or mp.array_length(values) or #values
-  local packed = mp.encode_flat_between(OK_HEAD, reply.id, OK_MIDDLE, values, n)
-  if packed ~= nil then return packed end
-  local id = mp.encode_flat(reply.id)  -- an id is an integer (errors.valid_id)
-  if id == nil then return nil end
-  local ok
-  ok, packed = pcall(mp.encode, mp.array(values, n))
-  if not ok then return nil end
-  return OK_HEAD .. id .. OK_MIDDLE .. packed
+function _M.encode_ok_values(id, values, n)
+  return mp.encode_flat_between(OK_HEAD, id, OK_MIDDLE, values, n)
 end
 
 -- What print and io.write gave while a request ran, one buffer per nesting depth, reused
@@ -241,7 +231,7 @@ function _M.answer(server, sock, identity, client, body, state)
   end
   local outer_stream = stream.begin(sock, identity, state)
   -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
-  local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
+  local ok, values, out_frames = xpcall(handle, errors.handler, server, client, body, state)
   stream.restore(outer_stream)
   if state.entered then interrupt.leave(state.token) end
   local output, stdout = captured, nil
@@ -250,24 +240,23 @@ function _M.answer(server, sock, identity, client, body, state)
     stdout = concat(output)
     for i = #output, 1, -1 do output[i] = nil end
   end
-  if ok and reply == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
-  if not ok then
-    reply, out_frames = errors.reply(reply, state.id), {}
+  if ok and values == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
+  local warnings = aten.warnings()
+  if type(warnings) ~= "string" then warnings = nil end
+  if ok and stdout == nil and warnings == nil then  -- the usual reply, packed around constants
+    local header = _M.encode_ok_values(state.id, values, state.nvalues)
+    if header ~= nil then return header, out_frames end
+  end
+  local reply
+  if ok then
+    reply = { v = wire.VERSION, id = state.id, status = "ok",
+      values = mp.array(values, state.nvalues) }
+  else
+    reply, out_frames = errors.reply(values, state.id), {}
     state.failed = reply
   end
-  reply.stdout = stdout
-  local warnings = aten.warnings()
-  if type(warnings) == "string" then reply.warnings = warnings end
-  local header, encoded
-  if ok and reply.stdout == nil and reply.warnings == nil and reply.id ~= nil then
-    header = _M.encode_ok_reply(reply, state.nvalues)
-  end
-  if header then
-    encoded = true
-  else
-    if ok then mp.array(reply.values, state.nvalues) end
-    header, encoded = errors.encode_reply(reply)
-  end
+  reply.stdout, reply.warnings = stdout, warnings
+  local header, encoded = errors.encode_reply(reply)
   if not encoded then out_frames = {} end
   return header, out_frames
 end
