@@ -9,16 +9,26 @@ local wire = require "server.wire"
 local errors = require "server.errors"
 local marshal = require "server.marshal"
 
-local type, rawget, pcall, format = type, rawget, pcall, string.format
+local type, rawget, format = type, rawget, string.format
 
 local _M = { MAX_REQUESTS = 4096 }
+
+-- The batch reply {op = "batch", replies = [...], v = 1}: its keys in encode's order around
+-- the replies (encoded headers, so strings), the same bytes as mp.encode gives (batch_spec)
+local REPLY_HEAD = "\131\162op\165batch\167replies"
+local REPLY_TAIL = "\161v" .. mp.encode(wire.VERSION)
+
+function _M.encode_reply(replies)
+  local packed = mp.encode_flat_array(replies, #replies)
+  if packed == nil then return nil end
+  return REPLY_HEAD .. packed .. REPLY_TAIL
+end
 
 -- Replies gathered so far go out as one batch reply message.
 local function flush(sock, identity, replies)
   if #replies == 0 then return end
-  local ok, header = pcall(mp.encode, { v = wire.VERSION, op = "batch",
-    replies = mp.array(replies, #replies) })
-  if ok then zmq.send_multipart(sock, { identity, header }) end
+  local header = _M.encode_reply(replies)
+  if header then zmq.send_multipart(sock, { identity, header }) end
 end
 
 local function refuse(evalue, id)
