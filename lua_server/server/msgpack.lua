@@ -133,6 +133,9 @@ end
 -- Strict UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
 local function is_utf8(s)
   local p, n, i = ffi.cast("const uint8_t *", s), #s, 0
+  -- no UTF-8 starts with a continuation byte or an overlong lead: an encoded header (a map)
+  -- is binary at once, without entering the loop (a loop run once aborts the JIT's traces)
+  if n > 0 and p[0] >= 0x80 and p[0] < 0xc2 then return false end
   if n > 256 then  -- a pattern search skips ASCII faster, but it cannot be JIT-compiled
     i = find(s, "[\128-\255]")
     if not i then return true end

@@ -141,6 +141,15 @@ end
 -- adds to this one)
 local NO_FRAMES = {}
 
+-- One result as it goes back: by value (`value`), as a reference (`require`, as_ref), or
+-- plain data by value and any other object as a reference.
+local function wire_value(req, client, v, out_frames)
+  local op = req.op
+  if op == "value" then return marshal.by_value(client.registry, v, out_frames) end
+  if op == "require" or req.as_ref then return marshal.as_ref(client.registry, v) end
+  return marshal.to_wire(client.registry, v)
+end
+
 local function handle(server, client, frames, state)
   if #frames == 0 then protocol("empty message") end
   local req, id = decode(server, client, frames)
@@ -172,15 +181,11 @@ local function handle(server, client, frames, state)
   state.results = results
   local values, out_frames = {}, NO_FRAMES
   if req.op == "value" then out_frames = { shared_pid = client.shm_pid } end
-  for i = 1, results.n do
-    local v = results[i]
-    if req.op == "value" then
-      values[i] = marshal.by_value(client.registry, v, out_frames)
-    elseif req.op == "require" or req.as_ref then
-      values[i] = marshal.as_ref(client.registry, v)
-    else
-      values[i] = marshal.to_wire(client.registry, v)
-    end
+  local n = results.n
+  if n == 1 then  -- the usual case, without a loop (one run once aborts the JIT's traces)
+    values[1] = wire_value(req, client, results[1], out_frames)
+  else
+    for i = 1, n do values[i] = wire_value(req, client, results[i], out_frames) end
   end
   -- the wire values: answer packs them into the reply (no reply table, and no array
   -- marking, unless the reply needs the generic encoder)

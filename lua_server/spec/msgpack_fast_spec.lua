@@ -98,6 +98,46 @@ describe("msgpack's flat fast path", function()
   end)
 end)
 
+-- UTF-8 validity decoded code point by code point (RFC 3629), written apart from the
+-- encoder's own check, which decides between msgpack's str and bin forms.
+local function utf8_reference(s)
+  local i, n = 1, #s
+  while i <= n do
+    local c = s:byte(i)
+    local len, min = 1, 0
+    if c >= 0xf0 then len, min, c = 4, 0x10000, c - 0xf0
+    elseif c >= 0xe0 then len, min, c = 3, 0x800, c - 0xe0
+    elseif c >= 0xc0 then len, min, c = 2, 0x80, c - 0xc0
+    elseif c >= 0x80 then return false end
+    if (len == 4 and c >= 8) or i + len - 1 > n then return false end
+    for j = i + 1, i + len - 1 do
+      local b = s:byte(j)
+      if b < 0x80 or b > 0xbf then return false end
+      c = c * 64 + (b - 0x80)
+    end
+    if c < min or c > 0x10ffff or (c >= 0xd800 and c <= 0xdfff) then return false end
+    i = i + len
+  end
+  return true
+end
+
+describe("msgpack's UTF-8 check", function()
+  it("agrees with a code point decoder on random and edge strings", function()
+    math.randomseed(5)
+    local edges = { "", "\128", "\193\129", "\194\128", "\224\159\191", "\237\160\128",
+      "\244\144\128\128", "\244\143\191\191", "\132\162id", "a\128", ("a"):rep(300) .. "\255" }
+    for _, e in ipairs(edges) do expect.eq(mp.is_utf8(e), utf8_reference(e), hex(e)) end
+    for case = 1, 4000 do
+      local parts = {}
+      for i = 1, random(0, case % 50 == 0 and 300 or 6) do
+        parts[i] = random(3) == 1 and UTF8_PIECES[random(#UTF8_PIECES)] or string.char(random(0, 255))
+      end
+      local s = table.concat(parts)
+      expect.eq(mp.is_utf8(s), utf8_reference(s), "case " .. case .. ": " .. hex(s))
+    end
+  end)
+end)
+
 -- Random nested values as they come off the wire: arrays (with holes), maps with string,
 -- integer, float and boolean keys, empty ones of both kinds.
 local function random_value(depth)
