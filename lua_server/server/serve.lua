@@ -182,14 +182,14 @@ local function handle(server, client, frames, state)
   local values, out_frames = {}, NO_FRAMES
   if req.op == "value" then out_frames = { shared_pid = client.shm_pid } end
   local n = results.n
-  if n == 1 then  -- the usual case, without a loop (one run once aborts the JIT's traces)
+  if n == 1 then  -- the usual case, without a loop (a loop run once aborts the JIT's traces)
     values[1] = wire_value(req, client, results[1], out_frames)
   else
     for i = 1, n do values[i] = wire_value(req, client, results[i], out_frames) end
   end
   -- the wire values: answer packs them into the reply (no reply table, and no array
   -- marking, unless the reply needs the generic encoder)
-  state.nvalues = results.n
+  state.nvalues = n
   return values, out_frames
 end
 
