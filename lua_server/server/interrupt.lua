@@ -41,7 +41,7 @@ function _M.receive(identity, req)
   local target = errors.valid_id(rawget(req, "request"))
   if target == nil then return end
   local active = server.active
-  for i = #active, 1, -1 do
+  for i = server.active_n, 1, -1 do
     if active[i].identity == identity and active[i].id == target then
       if not cancel then
         cancel = true
@@ -112,7 +112,9 @@ end
 function _M.install(the_server)
   server = the_server
   errors.on_request_error = on_request_error
-  server.active, server.backlog, server.in_lua = {}, {}, false
+  -- active[1..active_n]: the requests running now, innermost last; the records stay for
+  -- reuse (a table per request is garbage the collector has to chase)
+  server.active, server.active_n, server.backlog, server.in_lua = {}, 0, {}, false
   server.early, server.early_count = {}, 0
   local ok, profile = pcall(require, "jit.profile")
   if not ok then return false end
@@ -127,18 +129,25 @@ end
 -- Request `id` of `identity` starts running Lua code: it can be interrupted from now on.
 -- Returns a token for leave(), which must follow whether the request succeeded or not.
 function _M.enter(identity, id)
-  local active = server.active
-  active[#active + 1] = { identity = identity, id = id }
+  local n = server.active_n + 1
+  local record = server.active[n]
+  if record then
+    record.identity, record.id = identity, id
+  else
+    server.active[n] = { identity = identity, id = id }
+  end
+  server.active_n = n
   local token = server.in_lua
   server.in_lua = true
   return token
 end
 
 function _M.leave(token)
-  local active = server.active
-  active[#active] = nil
+  local n = server.active_n
+  server.active[n].identity = nil  -- (the id is a number: nothing held)
+  server.active_n = n - 1
   server.in_lua = token
-  if #active == 0 and cancel then
+  if n == 1 and cancel then
     cancel, delivered = false, false
     debug_sethook(hook, "", _M.HOOK_COUNT)  -- back from every instruction to the count
     jit.on()

@@ -24,8 +24,12 @@ local function typename_of(v)
   return torch.typename(v) or type(v)
 end
 
+local function make_ref(id, typename)
+  return mp.ext(wire.EXT_REF, wire.pack_ref(id, typename))
+end
+
 local function ref(registry, v)
-  return mp.ext(wire.EXT_REF, wire.pack_ref(registry:ref(v), typename_of(v)))
+  return registry:wire_value(v, typename_of(v), make_ref)
 end
 
 -- A plain table goes by value unless it is cyclic or too deep; then as a reference.

@@ -66,6 +66,11 @@ end
 
 local function put(buf, s) local n = buf.n + 1; buf[n] = s; buf.n = n end
 
+-- Every one-byte string, made once: string.char interns a new string on each call, and
+-- most pieces of a request or reply (small ints, fix lengths) are one byte.
+local BYTE = {}
+for i = 0, 255 do BYTE[i] = char(i) end
+
 local function u32(x)  -- four big-endian bytes of 0 <= x < 2^32
   return rshift(x, 24), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255)
 end
@@ -79,13 +84,13 @@ end
 
 local function put_int(buf, x)
   if x >= 0 then
-    if x < 128 then put(buf, char(x))
+    if x < 128 then put(buf, BYTE[x])
     elseif x < 256 then put(buf, char(0xcc, x))
     elseif x < 65536 then put(buf, char(0xcd, rshift(x, 8), band(x, 255)))
     elseif x < TWO32 then put(buf, char(0xce, u32(x)))
     else put_u64(buf, 0xcf, x) end
   else
-    if x >= -32 then put(buf, char(x + 256))
+    if x >= -32 then put(buf, BYTE[x + 256])
     elseif x >= -128 then put(buf, char(0xd0, x + 256))
     elseif x >= -32768 then put(buf, char(0xd1, rshift(x + 65536, 8), band(x, 255)))
     elseif x >= -2147483648 then put(buf, char(0xd2, u32(x + TWO32)))
@@ -118,7 +123,7 @@ local function put_number(buf, x)
 end
 
 local function put_len(buf, n, small, small_max, t8, t16, t32, what)
-  if n <= small_max then put(buf, char(small + n))
+  if n <= small_max then put(buf, BYTE[small + n])
   elseif t8 and n < 256 then put(buf, char(t8, n))
   elseif n < 65536 then put(buf, char(t16, rshift(n, 8), band(n, 255)))
   elseif n < TWO32 then put(buf, char(t32, u32(n)))
@@ -128,6 +133,9 @@ end
 -- Strict UTF-8 (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
 local function is_utf8(s)
   local p, n, i = ffi.cast("const uint8_t *", s), #s, 0
+  -- no UTF-8 starts with a continuation byte or an overlong lead: an encoded header (a map)
+  -- is binary at once, without entering the loop (a loop run once aborts the JIT's traces)
+  if n > 0 and p[0] >= 0x80 and p[0] < 0xc2 then return false end
   if n > 256 then  -- a pattern search skips ASCII faster, but it cannot be JIT-compiled
     i = find(s, "[\128-\255]")
     if not i then return true end
@@ -171,9 +179,9 @@ local FIXEXT = { [1] = 0xd4, [2] = 0xd5, [4] = 0xd6, [8] = 0xd7, [16] = 0xd8 }
 
 local function put_ext(buf, code, payload)
   local n = #payload
-  if FIXEXT[n] then put(buf, char(FIXEXT[n]))
+  if FIXEXT[n] then put(buf, BYTE[FIXEXT[n]])
   else put_len(buf, n, 0xc7, -1, 0xc7, 0xc8, 0xc9, "ext payload") end
-  put(buf, char(band(code, 255))); put(buf, payload)
+  put(buf, BYTE[band(code, 255)]); put(buf, payload)
 end
 
 local KEY_RANK = { number = 0, string = 2, boolean = 3 }
@@ -271,6 +279,78 @@ function _M.encode(value, hook)
   return concat(buf, "", 1, buf.n)
 end
 
+-- The hot path of every reply (serve.lua): nil, booleans, numbers, strings and ext values
+-- packed straight into one reused buffer, with none of encode's table walk, cycle
+-- bookkeeping or sorting, and nothing that raises (a Lua string is shorter than 2^32, the
+-- only length put_len refuses), so the caller needs no pcall, which no JIT trace can cross.
+-- Each gives exactly encode's bytes, or nil when a value needs encode (a table, an object
+-- for a hook): the caller then falls back to it.
+local flat = { n = 0 }
+local FLAT_KEEP_MAX = 4096  -- bigger results are not kept alive by the buffer till the next
+
+local function put_flat(buf, v)
+  local tv = type(v)
+  if tv == "number" then put_number(buf, v)
+  elseif tv == "string" then put_string(buf, v)
+  elseif tv == "nil" then put(buf, "\192")
+  elseif tv == "boolean" then put(buf, v and "\195" or "\194")
+  elseif tv == "table" and getmetatable(v) == ext_mt then put_ext(buf, v.code, v.payload)
+  else return false end
+  return true
+end
+
+local function flat_declined(buf)  -- (nothing it gathered stays alive)
+  for i = 1, buf.n do buf[i] = nil end
+  return nil
+end
+
+local function flat_result(buf)
+  local s = concat(buf, "", 1, buf.n)
+  if #s > FLAT_KEEP_MAX then
+    for i = 1, buf.n do buf[i] = nil end
+  end
+  return s
+end
+
+-- One such value, or nil.
+function _M.encode_flat(v)
+  local buf = flat
+  buf.n = 0
+  if not put_flat(buf, v) then return flat_declined(buf) end
+  return flat_result(buf)
+end
+
+local function put_flat_array(buf, values, n)
+  put_len(buf, n, 0x90, 15, nil, 0xdc, 0xdd, "array")
+  if n == 1 then  -- the usual reply: one value, no loop for the JIT to stumble on
+    return put_flat(buf, values[1])
+  end
+  for i = 1, n do
+    if not put_flat(buf, values[i]) then return false end
+  end
+  return true
+end
+
+-- The array of values[1..n], as encode(array(values, n)) gives it, or nil.
+function _M.encode_flat_array(values, n)
+  local buf = flat
+  buf.n = 0
+  if not put_flat_array(buf, values, n) then return flat_declined(buf) end
+  return flat_result(buf)
+end
+
+-- head .. encode(v) .. middle .. encode(array(values, n)) as one string, or nil: a map
+-- packed around constant pieces (serve.lua's usual reply) with no string made per piece.
+function _M.encode_flat_between(head, v, middle, values, n)
+  local buf = flat
+  buf.n = 0
+  put(buf, head)
+  if not put_flat(buf, v) then return flat_declined(buf) end
+  put(buf, middle)
+  if not put_flat_array(buf, values, n) then return flat_declined(buf) end
+  return flat_result(buf)
+end
+
 ---------------------------------------------------------------------------- decoding
 
 local function fail(pos, fmt_, ...)
@@ -337,6 +417,10 @@ local function decode_map(s, pos, n, depth, hook, at)
   local left = #s - pos + 1
   if 2 * n > left then fail(at, "map claims %d entries but only %d bytes remain", n, left) end
   local t = tnew(0, n)
+  -- A map with a key that is not a positive integer is a map to the encoder anyway; only
+  -- the others (no keys, or keys 1..n) need marking, which spares a weak-table insert (the
+  -- costliest step of decoding a request header) for every header.
+  local keyed = false
   for _ = 1, n do
     local kpos, k, v = pos
     k, pos = decode_value(s, pos, depth, hook)
@@ -344,9 +428,10 @@ local function decode_map(s, pos, n, depth, hook, at)
     if k == nil or k ~= k then
       fail(kpos, "map key is %s, which Lua cannot index by", tostring(k))
     end
+    if not keyed and (type(k) ~= "number" or k < 1 or k ~= floor(k)) then keyed = true end
     t[k] = v
   end
-  maps[t] = true
+  if not keyed then maps[t] = true end
   return t, pos
 end
 

@@ -9,8 +9,11 @@ Registry.__index = Registry
 
 local next_id = 0  -- ids are unique across all clients of this server
 
+-- wire[id], wire_type[id]: the value a reference to object id travels as, kept while the
+-- client holds it (see Registry:wire_value), and the type name it was made for
 function Registry.new()
-  return setmetatable({ objects = {}, ids = {}, receipts = {}, count = 0 }, Registry)
+  return setmetatable({ objects = {}, ids = {}, receipts = {}, count = 0, wire = {},
+    wire_type = {} }, Registry)
 end
 
 -- The id of obj for this client, adding one receipt.
@@ -47,6 +50,7 @@ function Registry:release(id, count)
   end
   local obj = self.objects[id]
   self.objects[id], self.receipts[id] = nil, nil
+  self.wire[id], self.wire_type[id] = nil, nil
   if obj ~= nil then self.ids[obj] = nil end
   self.count = self.count - 1
   return obj
@@ -54,6 +58,21 @@ end
 
 function Registry:clear()
   self.objects, self.ids, self.receipts, self.count = {}, {}, {}, 0
+  self.wire, self.wire_type = {}, {}
+end
+
+-- A reference to obj as it goes to the client, adding one receipt: make(id, typename)
+-- builds it the first time; later sends of the same object reuse it (an object sent in
+-- every reply, a module's output, costs no new payload string and ext value each time).
+-- A new one is made should the object's type name change (its metatable was replaced).
+function Registry:wire_value(obj, typename, make)
+  local id = self:ref(obj)
+  local value = self.wire[id]
+  if value == nil or self.wire_type[id] ~= typename then
+    value = make(id, typename)
+    self.wire[id], self.wire_type[id] = value, typename
+  end
+  return value
 end
 
 return Registry

@@ -102,10 +102,11 @@ local function decode(server, client, frames)
     protocol(format("header frame of %d bytes is longer than the limit of %d", frames[1].size,
       limits.max_header))
   end
-  local header = zmq.frame_string(frames[1])
+  local header = frames[1].text or zmq.frame_string(frames[1])  -- (batch.lua has the string)
   local data_bytes = 0
   for i = 2, #frames do data_bytes = data_bytes + frames[i].size end
-  frames.used, frames.budget = {}, data_bytes + limits.max_header
+  -- (which data frames tensors used: only a message with data frames needs the table)
+  frames.used, frames.budget = #frames > 1 and {} or nil, data_bytes + limits.max_header
   local ok, req, next_pos = pcall(mp.decode, header, marshal.ext_hook(client, frames))
   if ok then
     if type(req) ~= "table" then protocol("the header must be a map") end
@@ -134,6 +135,19 @@ local function decode(server, client, frames)
     error({ ename = ename, evalue = evalue, id = errors.valid_id(raw.id) }, 0)
   end
   protocol("undecodable header: " .. evalue)
+end
+
+-- The data frames of a reply that has none (only `value` replies carry frames; nothing
+-- adds to this one)
+local NO_FRAMES = {}
+
+-- One result as it goes back: by value (`value`), as a reference (`require`, as_ref), or
+-- plain data by value and any other object as a reference.
+local function wire_value(req, client, v, out_frames)
+  local op = req.op
+  if op == "value" then return marshal.by_value(client.registry, v, out_frames) end
+  if op == "require" or req.as_ref then return marshal.as_ref(client.registry, v) end
+  return marshal.to_wire(client.registry, v)
 end
 
 local function handle(server, client, frames, state)
@@ -165,18 +179,18 @@ local function handle(server, client, frames, state)
   state.entered, state.token = true, interrupt.enter(client.identity, id)
   local results = h(server, req, client)
   state.results = results
-  local values, out_frames = {}, { shared_pid = client.shm_pid }
-  for i = 1, results.n do
-    local v = results[i]
-    if req.op == "value" then
-      values[i] = marshal.by_value(client.registry, v, out_frames)
-    elseif req.op == "require" or req.as_ref then
-      values[i] = marshal.as_ref(client.registry, v)
-    else
-      values[i] = marshal.to_wire(client.registry, v)
-    end
+  local values, out_frames = {}, NO_FRAMES
+  if req.op == "value" then out_frames = { shared_pid = client.shm_pid } end
+  local n = results.n
+  if n == 1 then  -- the usual case, without a loop (a loop run once aborts the JIT's traces)
+    values[1] = wire_value(req, client, results[1], out_frames)
+  else
+    for i = 1, n do values[i] = wire_value(req, client, results[i], out_frames) end
   end
-  return { v = wire.VERSION, id = id, status = "ok", values = mp.array(values, results.n) }, out_frames
+  -- the wire values: answer packs them into the reply (no reply table, and no array
+  -- marking, unless the reply needs the generic encoder)
+  state.nvalues = n
+  return values, out_frames
 end
 
 function _M.client_of(server, identity)
@@ -188,18 +202,21 @@ function _M.client_of(server, identity)
   return client
 end
 
--- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed from constant
+-- The usual reply, {id = n, status = "ok", v = 1, values = [...]}, packed around constant
 -- pieces instead of sorting the map's four keys on every request: the same bytes as
--- mp.encode(reply) (server_reply_spec); nil when a value cannot be encoded.
+-- mp.encode of that reply with values marked an array of n (server_reply_spec), or nil
+-- when a value is not a scalar or ext value (then the caller builds the reply table for
+-- the generic encoder). id: an integer (errors.valid_id).
 local OK_HEAD = "\132\162id"
 local OK_MIDDLE = "\166status\162ok\161v" .. mp.encode(wire.VERSION) .. "\166values"
 
-function _M.encode_ok_reply(reply)
-  local id_ok, id = pcall(mp.encode, reply.id)
-  local values_ok, values = pcall(mp.encode, reply.values)
-  if id_ok and values_ok then return OK_HEAD .. id .. OK_MIDDLE .. values end
-  return nil
+function _M.encode_ok_values(id, values, n)
+  return mp.encode_flat_between(OK_HEAD, id, OK_MIDDLE, values, n)
 end
+
+-- What print and io.write gave while a request ran, one buffer per nesting depth, reused
+-- (emptied after each request) rather than a table per request.
+local output_buffers, output_depth = {}, 0
 
 -- One request (body: its header frame, then its data frames) run to its encoded reply
 -- header and data frames; nothing when no reply is owed. Afterwards state.id is its id,
@@ -208,27 +225,43 @@ end
 function _M.answer(server, sock, identity, client, body, state)
   -- requests can nest (a Python callback's own requests): keep the outer one's output
   local outer_captured = captured
-  captured = {}
+  local depth = output_depth + 1
+  output_depth = depth
+  captured = output_buffers[depth]
+  if not captured then
+    captured = {}
+    output_buffers[depth] = captured
+  elseif #captured > 0 then  -- left by a request an error took past its end
+    for i = #captured, 1, -1 do captured[i] = nil end
+  end
   local outer_stream = stream.begin(sock, identity, state)
   -- xpcall with arguments, not a fresh closure: closure creation stops the JIT's traces
-  local ok, reply, out_frames = xpcall(handle, errors.handler, server, client, body, state)
+  local ok, values, out_frames = xpcall(handle, errors.handler, server, client, body, state)
   stream.restore(outer_stream)
   if state.entered then interrupt.leave(state.token) end
-  local output = captured
-  captured = outer_captured
-  if ok and reply == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
-  if not ok then
-    reply, out_frames = errors.reply(reply, state.id), {}
+  local output, stdout = captured, nil
+  captured, output_depth = outer_captured, depth - 1
+  if #output > 0 then
+    stdout = concat(output)
+    for i = #output, 1, -1 do output[i] = nil end
+  end
+  if ok and values == nil then marshal.after_send(); return nil end  -- a callback result: no reply is owed
+  local warnings = aten.warnings()
+  if type(warnings) ~= "string" then warnings = nil end
+  if ok and stdout == nil and warnings == nil then  -- the usual reply, packed around constants
+    local header = _M.encode_ok_values(state.id, values, state.nvalues)
+    if header ~= nil then return header, out_frames end
+  end
+  local reply
+  if ok then
+    reply = { v = wire.VERSION, id = state.id, status = "ok",
+      values = mp.array(values, state.nvalues) }
+  else
+    reply, out_frames = errors.reply(values, state.id), {}
     state.failed = reply
   end
-  if #output > 0 then reply.stdout = concat(output) end
-  local warnings = aten.warnings()
-  if type(warnings) == "string" then reply.warnings = warnings end
-  local header, encoded
-  if ok and reply.stdout == nil and reply.warnings == nil and reply.id ~= nil then
-    header = _M.encode_ok_reply(reply)
-  end
-  if header then encoded = true else header, encoded = errors.encode_reply(reply) end
+  reply.stdout, reply.warnings = stdout, warnings
+  local header, encoded = errors.encode_reply(reply)
   if not encoded then out_frames = {} end
   return header, out_frames
 end

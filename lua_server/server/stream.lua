@@ -9,17 +9,30 @@ local pcall, select, tostring, type, concat = pcall, select, tostring, type, tab
 
 local M = {}
 
-local running  -- { sock, identity, server } of the request now running, or nil
+local running  -- { sock, identity, state } of the request now running, or nil
+-- one record per nesting depth, reused by every request at that depth (no table per
+-- request for the collector); the depth is read from the outer record, so a nested
+-- request that never restored cannot shift it
+local records = {}
 
 -- Start streaming to the client of the request about to run (`state.id` is its request
 -- id once decoded); returns what to restore.
 function M.begin(sock, identity, state)
   local outer = running
-  running = { sock = sock, identity = identity, state = state }
+  local depth = outer and outer.depth + 1 or 1
+  local record = records[depth]
+  if not record then
+    record = { depth = depth }
+    records[depth] = record
+  end
+  record.sock, record.identity, record.state = sock, identity, state
+  running = record
   return outer
 end
 
 function M.restore(outer)
+  local record = running
+  if record then record.sock, record.identity, record.state = nil, nil, nil end  -- nothing kept alive
   running = outer
 end
 

@@ -62,6 +62,19 @@ local function promise(id)
 end
 
 describe("batch", function()
+  it("packs its reply message to the generic encoder's bytes", function()
+    local ok = mp.encode({ v = 1, id = 30, status = "ok", values = mp.array({ 1 }, 1) })
+    local long = mp.encode({ v = 1, id = 31, status = "ok", values = mp.array({ string.rep("x", 300) }, 1) })
+    for _, replies in ipairs({ { ok }, { ok, long, "" }, { ("\1"):rep(40) } }) do
+      local many = {}
+      for i = 1, 20 do many[i] = replies[(i - 1) % #replies + 1] end
+      for _, list in ipairs({ replies, many }) do
+        expect.eq(batch.encode_reply(list),
+          mp.encode({ v = 1, op = "batch", replies = mp.array(list, #list) }))
+      end
+    end
+  end)
+
   it("runs its requests in order and answers them in one message", function()
     _G.batch_spec_log = {}
     local messages = run({ call(1, "table.insert(batch_spec_log, 'a') return 1"),
