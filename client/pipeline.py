@@ -34,6 +34,7 @@ import zmq
 
 from .display import is_probe
 from .errors import Interrupted
+from .headers import request_header
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -48,9 +49,6 @@ BATCH_MAX = 64
 #: a buffered request is sent at the latest this long after it was made; the timer thread
 #: wakes this often while calls are buffered (every 5 ms cost 15% of a pipelined loop's CPU)
 FLUSH_DELAY_S = 0.02
-#: proxies' encoded references remembered in a block (see Pipeline._to_wire)
-REF_CACHE_MAX = 4096
-_CALL_FIELDS = frozenset({"target", "name", "args"})
 _EXT_CLIENT_FUNCTION = 3
 #: Python frames named in a failed call's note
 WHERE_FRAMES = 3
@@ -333,9 +331,7 @@ class Pipeline:
         self.calls_back = False  # ...and whether it passes a Python function
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
-        # ref id -> its ext 1 value: a proxy's id and type name never change, and the server
-        # never reuses an id, so an entry cannot go stale
-        self._refs: dict[int, Any] = {}
+        self._encoder = codec.RequestEncoder(self._to_wire)
 
     def submit(self, op: str, fields: dict) -> Pending:
         """Encode a call into the batch being built; returns its Pending."""
@@ -348,11 +344,11 @@ class Pipeline:
             request_id = next(conn._ids)
             releases = conn._drain_releases() if conn._releases else None
             done = conn._take_done()
-            header = self._header(request_id, op, fields, releases, done)
+            header = request_header(op, request_id, fields, conn.epoch, releases, done)
             self.deps = deps = []
             self.calls_back = False
             try:
-                head, *frames = self.codec.encode_request(header, default=self._to_wire)
+                head, *frames = self._encoder.encode(header)
             except BaseException:
                 if releases:
                     conn._releases.extendleft(tuple(r) for r in reversed(releases))
@@ -383,41 +379,11 @@ class Pipeline:
                 self.wait_until(pending)
             return pending
 
-    def _header(self, request_id: int, op: str, fields: dict, releases: Any, done: Any) -> dict:
-        """The request header, its keys in protocol order (PROTOCOL.md §4.1) without sorting
-        for the calls' usual fields."""
-        conn = self.conn
-        if fields.keys() <= _CALL_FIELDS:
-            header: dict = {}
-            if "args" in fields:
-                header["args"] = fields["args"]
-            if done:
-                header["done"] = done
-            if conn.epoch is not None:
-                header["epoch"] = conn.epoch
-            header["id"] = request_id
-            if "name" in fields:
-                header["name"] = fields["name"]
-            header["op"] = op
-            if releases:
-                header["release"] = releases
-            header["target"] = fields.get("target")
-            header["v"] = 1
-            return header
-        fields.update(v=1, id=request_id, op=op, epoch=conn.epoch, release=releases, done=done)
-        return {k: fields[k] for k in sorted(fields) if fields[k] is not None}
-
     def _to_wire(self, obj: Any) -> Any:
         """The encoder's hook: a proxy of this connection as its (cached) ext 1 value, a
         Pending of this block as a promise, anything else as the connection decides."""
         if type(obj) in _proxy_types() and obj._conn is self.conn:
-            ext = self._refs.get(obj._id)
-            if ext is None:
-                if len(self._refs) >= REF_CACHE_MAX:
-                    self._refs.clear()
-                ext = self._refs[obj._id] = self.codec.msgpack.ExtType(
-                    self.codec.EXT_REF, self.codec.pack_ref(self.codec.RemoteRef(obj._id, obj._typename)))
-            return ext
+            return obj._wire_value()  # (made once a proxy)
         out = self.conn._to_ref(obj)
         if getattr(out, "code", None) == _EXT_CLIENT_FUNCTION:
             self.calls_back = True
