@@ -391,7 +391,8 @@ def _check_depth(obj: Any, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise CodecError(f"arrays and maps nested deeper than {MAX_DEPTH} levels")
         for item in obj.values() if isinstance(obj, dict) else obj:
-            _check_depth(item, depth + 1)
+            if isinstance(item, (list, dict)):  # (a call only for containers: batch replies
+                _check_depth(item, depth + 1)   # hold 64 bytes strings each)
 
 
 def decode_message(

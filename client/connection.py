@@ -33,7 +33,7 @@ from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .headers import request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
-from .proxy import BoundMethod, LuaObject, new_proxy, proxy_class  # (here, not per call)
+from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
 from .spawn import LocalServer
 
@@ -261,6 +261,7 @@ class Connection:
             if self._pipeline is not None and self._pipeline.buffer:
                 self._pipeline.flush()  # batched calls made earlier go first
             request_id = next(self._ids)
+            self._target_as_wire(fields)
             releases = self._drain_releases() if self._releases else None
             done = self._take_done()
             # keys in protocol order, so the header packs in one pass to encode_message's bytes
@@ -550,7 +551,19 @@ class Connection:
 
     # ------------------------------------------------------------------ references
 
+    def _target_as_wire(self, fields: dict) -> None:
+        """A proxy of this connection as a request's target goes as its ext 1 value, put
+        in the header at once (not through the encoder's hook). ``fields`` is the request's
+        own dict (its keyword arguments)."""
+        target = fields.get("target")
+        if target.__class__ in PROXY_CLASSES and target._conn is self:
+            fields["target"] = target._wire or target._wire_value()
+
     def _to_ref(self, obj: Any) -> Any:
+        if obj.__class__ in PROXY_CLASSES:  # the usual argument: checked first
+            if obj._conn is not self:
+                raise ValueError("a proxy of another connection cannot be sent to this server")
+            return obj._wire or obj._wire_value()
         if isinstance(obj, Pending):  # a pipelined result: a promise while unread, else its value
             obj = obj._as_argument(self)
             if not isinstance(obj, LuaObject):

@@ -342,6 +342,7 @@ class Pipeline:
                 # read the oldest replies before queues fill; their errors wait for the next wait
                 self._read_oldest()
             request_id = next(conn._ids)
+            conn._target_as_wire(fields)
             releases = conn._drain_releases() if conn._releases else None
             done = conn._take_done()
             header = request_header(op, request_id, fields, conn.epoch, releases, done)
@@ -383,7 +384,7 @@ class Pipeline:
         """The encoder's hook: a proxy of this connection as its (cached) ext 1 value, a
         Pending of this block as a promise, anything else as the connection decides."""
         if type(obj) in _proxy_types() and obj._conn is self.conn:
-            return obj._wire_value()  # (made once a proxy)
+            return obj._wire or obj._wire_value()  # (made once a proxy)
         out = self.conn._to_ref(obj)
         if getattr(out, "code", None) == _EXT_CLIENT_FUNCTION:
             self.calls_back = True

@@ -283,6 +283,10 @@ class Globals:
     __setitem__ = __setattr__
 
 
+#: the classes of proxies (what the request path sends as their ext 1 values directly)
+PROXY_CLASSES = frozenset({LuaObject, Tensor, Storage})
+
+
 def proxy_class(typename: str) -> type[LuaObject]:
     """The proxy class for a Lua type name."""
     if typename.startswith("torch.") and typename.endswith("Tensor"):
