@@ -60,8 +60,9 @@ _in_client: dict = {}  # code object -> whether it is this package's (a cache: o
 
 
 def _where() -> tuple:
-    """(code, line) of the nearest frames outside this package: the user's call and its
-    callers. Cheap (no strings are formatted); _describe_where formats them if needed."""
+    """(code, instruction offset) of the nearest frames outside this package: the user's
+    call and its callers. Cheap: no line numbers (frame.f_lineno costs 0.4 us a frame) and
+    no strings; _describe_where works them out if needed."""
     try:
         frame = sys._getframe(2)
     except ValueError:  # called from the top of the stack
@@ -76,16 +77,26 @@ def _where() -> tuple:
             break
         frame = frame.f_back
     out = []
-    while frame is not None and len(out) < WHERE_FRAMES:
-        out.append((frame.f_code, frame.f_lineno))
+    for _ in range(WHERE_FRAMES):
+        if frame is None:
+            break
+        out.append((frame.f_code, frame.f_lasti))
         frame = frame.f_back
     return tuple(out)
+
+
+def _line_of(code: Any, offset: int) -> int:
+    """The source line of the instruction at byte ``offset`` of ``code``."""
+    for start, end, line in code.co_lines():
+        if start <= offset < end and line is not None:
+            return line
+    return code.co_firstlineno
 
 
 def _describe_where(where: tuple) -> str:
     if not where:
         return "?"
-    lines = [f"{code.co_filename}:{line} in {code.co_name}" for code, line in where]
+    lines = [f"{code.co_filename}:{_line_of(code, offset)} in {code.co_name}" for code, offset in where]
     return "\n    called from ".join(lines)
 
 
