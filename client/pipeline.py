@@ -402,10 +402,11 @@ class Pipeline:
         return out
 
     def promise_of(self, pending: Pending) -> Any:
-        """Called while encoding a request: the promise a Pending argument travels as."""
+        """Called while encoding a request: the promise a Pending argument travels as (its
+        ext 4 value: codec.pack_promise's bytes for the call's whole value, made directly)."""
         if self.deps is not None:
             self.deps.append(pending)
-        return self.codec.Promise(pending.request_id)
+        return self.codec.ext_value(self.codec.EXT_PROMISE, pending.request_id.to_bytes(8, "big"))
 
     def flush(self) -> None:
         """Send the buffered requests as one batch message."""

@@ -170,3 +170,12 @@ def test_a_proxy_made_in_python_sends_its_reference(lua, torch):
     assert lua.eval("function(x) return x:size(1) end")(made) == 4
     assert made._wire == t._wire
     object.__setattr__(made, "_conn", None)  # not received: nothing to release
+
+
+def test_a_pending_argument_travels_as_codecs_promise(lua):
+    fn = lua.eval("function(x) return x end")
+    with lua.pipeline() as pipeline:
+        first = fn(1)
+        wire = pipeline.promise_of(first)
+        assert fn(first).value == 1
+    assert wire == msgpack.ExtType(codec.EXT_PROMISE, codec.pack_promise(codec.Promise(first.request_id)))
