@@ -391,8 +391,8 @@ def _check_depth(obj: Any, depth: int) -> None:
         if depth > MAX_DEPTH:
             raise CodecError(f"arrays and maps nested deeper than {MAX_DEPTH} levels")
         for item in obj.values() if isinstance(obj, dict) else obj:
-            if isinstance(item, (list, dict)):  # (a call only for containers: batch replies
-                _check_depth(item, depth + 1)   # hold 64 bytes strings each)
+            if isinstance(item, (list, dict)):  # (no call per scalar: a batch reply holds
+                _check_depth(item, depth + 1)   # 64 encoded replies)
 
 
 def decode_message(
