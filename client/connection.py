@@ -621,6 +621,10 @@ class Connection:
         self._proxies[ref_id] = weakref.ref(proxy)
         return proxy
 
+    def _proxy_for(self, ref: codec.RemoteRef) -> Any:
+        """A RemoteRef's proxy (codec.decode_message's ref_hook, for callers decoding alone)."""
+        return self._proxy_from_wire(ref.id, codec.pack_ref(ref))
+
     def _ref_wire(self, ref_id: int, typename: str) -> Any:
         """The ext 1 value of a proxy made here, not received (raises for a bad id)."""
         return codec.ext_value(codec.EXT_REF, codec.pack_ref(codec.RemoteRef(ref_id, typename)))

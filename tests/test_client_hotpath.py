@@ -179,3 +179,11 @@ def test_a_pending_argument_travels_as_codecs_promise(lua):
         wire = pipeline.promise_of(first)
         assert fn(first).value == 1
     assert wire == msgpack.ExtType(codec.EXT_PROMISE, codec.pack_promise(codec.Promise(first.request_id)))
+
+
+def test_a_remote_ref_decoded_alone_gets_the_connections_proxy(lua, torch):
+    t = torch.Tensor(2)
+    again = codec.decode_message(codec.encode_message({"x": codec.RemoteRef(t._id, t._typename)}),
+                                 ref_hook=lua._proxy_for)["x"]
+    assert again is t and t._receipts == 2
+    object.__setattr__(t, "_receipts", 1)  # (the server handed it out once)
