@@ -31,8 +31,9 @@ from zmq.utils.monitor import recv_monitor_message
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
+from .headers import request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
-from .proxy import BoundMethod, LuaObject, make_proxy  # (here, not per call: ~1 us each)
+from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
 from .spawn import LocalServer
 
@@ -156,7 +157,13 @@ class Connection:
         self._releases: collections.deque[tuple[int, int]] = collections.deque()
         #: ids of batched requests whose replies were read: sent as `done` (PROTOCOL.md 2.7)
         self._done: list[int] = []
-        self._proxies: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+        # ref id -> weak reference to its proxy (no callback: a proxy's finalizer removes
+        # its entry, which costs less than WeakValueDictionary's callback per proxy)
+        self._proxies: dict[int, weakref.ref] = {}
+        # type name payloads of ext 1 values -> (type name, proxy class)
+        self._proxy_types: dict[bytes, tuple[str, type]] = {}
+        self._encoder = codec.RequestEncoder(self._to_ref)
+        self._decoder = codec.MessageDecoder(self._proxy_from_wire)
         self._method_cache: dict[tuple[str, str], bool] = {}
         # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
         # so that calling one from Python is one request; require() starts a module afresh
@@ -231,6 +238,15 @@ class Connection:
         this returns once it is done with them and the caller may change them again
         (``_release_arrays=False`` skips that wait, for callers that wait for the reply).
         """
+        request_id, kept = self._send_request(op, fields, _release_arrays)
+        result = AsyncResult(self, request_id, op)
+        if kept:  # shared arrays' memfds stay open until the server has mapped them
+            result._shared_arrays = kept
+        return result
+
+    def _send_request(self, op: str, fields: dict, release_arrays: bool) -> tuple[int, list]:
+        """Send one request; its id, and the shared arrays it names (to keep until its
+        reply, so their memfds stay open until the server has mapped them)."""
         with self._lock:
             self._check_open()
             now = time.monotonic()
@@ -245,39 +261,31 @@ class Connection:
             if self._pipeline is not None and self._pipeline.buffer:
                 self._pipeline.flush()  # batched calls made earlier go first
             request_id = next(self._ids)
-            fields["v"], fields["id"], fields["op"] = codec.PROTOCOL_VERSION, request_id, op
-            if self.epoch is not None:
-                fields["epoch"] = self.epoch
-            if self._releases:
-                fields["release"] = releases = self._drain_releases()
-            else:
-                releases = []
-            done = fields["done"] = self._take_done()
-            # keys in protocol order (a handful of names: sorting them is cheap), so the
-            # header packs in one pass to encode_message's bytes
-            header = {k: fields[k] for k in sorted(fields) if fields[k] is not None}
+            self._target_as_wire(fields)
+            releases = self._drain_releases() if self._releases else None
+            done = self._take_done()
+            # keys in protocol order, so the header packs in one pass to encode_message's bytes
+            header = request_header(op, request_id, fields, self.epoch, releases, done)
             shared, kept = self._shared, []
             try:
-                frames = codec.encode_request(
-                    header, default=self._to_ref,
-                    shared=shared.sender(kept) if shared is not None and self.shared_memory else None)
+                frames = self._encoder.encode(
+                    header, shared.sender(kept) if shared is not None and self.shared_memory else None)
             except BaseException:  # e.g. a failed pipelined result as an argument: not sent
-                self._releases.extendleft(tuple(r) for r in reversed(releases))
+                if releases:
+                    self._releases.extendleft(tuple(r) for r in reversed(releases))
                 if done:
                     self._done[:0] = done
                 raise
             try:
-                trackers = self._send(frames, op, track=_release_arrays)
+                trackers = self._send(frames, op, track=release_arrays)
                 self.requests_sent += 1
             except ConnectionLost:
-                self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
+                if releases:
+                    self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
                 raise
             for tracker in trackers:
                 self._wait_sent(tracker, op)
-            result = AsyncResult(self, request_id, op)
-            if kept:  # shared arrays' memfds stay open until the server has mapped them
-                result._shared_arrays = kept
-            return result
+            return request_id, kept
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple); in a
@@ -288,8 +296,22 @@ class Connection:
             if op in PIPELINED_OPS:
                 return pipeline.submit(op, fields)
             pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
-        # the reply comes after the server read the whole request: no wait for the arrays
-        return self.submit(op, _release_arrays=False, **fields).wait(self.request_timeout)
+        # the reply comes after the server read the whole request: no wait for the arrays.
+        # (AsyncResult.wait's steps, without making an AsyncResult)
+        request_id, kept = self._send_request(op, fields, False)
+        timeout = self.request_timeout
+        try:
+            reply = self._take_reply(request_id, timeout, op)
+        except KeyboardInterrupt:  # stop the Lua code; raises Interrupted, or gives its reply
+            reply = self._interrupt_and_wait(request_id, op)
+        except BaseException:
+            self._abandon(request_id)
+            raise
+        if reply is None:
+            self._abandon(request_id)
+            raise TimeoutError(f"no reply to {op} (request {request_id}) within {timeout} s")
+        del kept  # the server has mapped the shared arrays it was sent
+        return self._result(reply)
 
     @contextlib.contextmanager
     def pipeline(self) -> Any:
@@ -463,9 +485,7 @@ class Connection:
         while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
             frames.append(sock.recv(copy=False))
         try:
-            shared = self._shared
-            reply = codec.decode_message(frames, ref_hook=self._proxy_for,
-                                         shared_hook=shared.array_from if shared is not None else None)
+            reply = self._decoder.decode(frames)
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
@@ -491,7 +511,7 @@ class Connection:
 
     def _receive_batch(self, message: dict) -> None:
         try:
-            replies = codec.decode_batch_replies(message, ref_hook=self._proxy_for)
+            replies = self._decoder.decode_batch(message)
         except codec.CodecError as e:
             warnings.warn(f"luatorch: dropped an undecodable batch reply: {e}", RuntimeWarning,
                           stacklevel=3)
@@ -531,7 +551,19 @@ class Connection:
 
     # ------------------------------------------------------------------ references
 
+    def _target_as_wire(self, fields: dict) -> None:
+        """A proxy of this connection as a request's target goes as its ext 1 value, put
+        in the header at once (not through the encoder's hook). ``fields`` is the request's
+        own dict (its keyword arguments)."""
+        target = fields.get("target")
+        if target.__class__ in PROXY_CLASSES and target._conn is self:
+            fields["target"] = target._wire or target._wire_value()
+
     def _to_ref(self, obj: Any) -> Any:
+        if obj.__class__ in PROXY_CLASSES:  # the usual argument: checked first
+            if obj._conn is not self:
+                raise ValueError("a proxy of another connection cannot be sent to this server")
+            return obj._wire or obj._wire_value()
         if isinstance(obj, Pending):  # a pipelined result: a promise while unread, else its value
             obj = obj._as_argument(self)
             if not isinstance(obj, LuaObject):
@@ -539,7 +571,7 @@ class Connection:
         if isinstance(obj, LuaObject):
             if obj._conn is not self:
                 raise ValueError("a proxy of another connection cannot be sent to this server")
-            return codec.RemoteRef(obj._id, obj._typename)
+            return obj._wire_value()
         if callable(obj) and not isinstance(obj, BoundMethod):
             # a Python function: Lua may call it back (e.g. a feval for optim)
             cid = self._callback_ids.get(id(obj))
@@ -569,14 +601,42 @@ class Connection:
             self._pipeline = pipeline
         self._send(codec.encode_message(answer, default=self._to_ref), "callback_result")
 
-    def _proxy_for(self, ref: codec.RemoteRef) -> Any:
-        proxy = self._proxies.get(ref.id)
-        if proxy is not None:
-            proxy._receipts += 1
-            return proxy
-        proxy = make_proxy(self, ref.id, ref.typename)
-        self._proxies[ref.id] = proxy
+    def _proxy_from_wire(self, ref_id: int, payload: bytes) -> Any:
+        """The decoder's hook for an ext 1 value: the proxy of that Lua object (one per
+        object while it lives; each receipt counted, as the server counts them)."""
+        entry = self._proxies.get(ref_id)
+        if entry is not None:
+            proxy = entry()
+            if proxy is not None:
+                proxy._receipts += 1
+                return proxy
+        name = payload[8:]
+        known = self._proxy_types.get(name)
+        if known is None:
+            typename = codec.unpack_ref(payload).typename  # (checks it is UTF-8)
+            if len(self._proxy_types) >= 1024:  # (Lua code could make endless class names)
+                self._proxy_types.clear()
+            known = self._proxy_types[name] = (typename, proxy_class(typename))
+        proxy = new_proxy(known[1], self, ref_id, known[0], codec.ext_value(codec.EXT_REF, payload))
+        self._proxies[ref_id] = weakref.ref(proxy)
         return proxy
+
+    def _proxy_for(self, ref: codec.RemoteRef) -> Any:
+        """A RemoteRef's proxy (codec.decode_message's ref_hook, for callers decoding alone)."""
+        return self._proxy_from_wire(ref.id, codec.pack_ref(ref))
+
+    def _ref_wire(self, ref_id: int, typename: str) -> Any:
+        """The ext 1 value of a proxy made here, not received (raises for a bad id)."""
+        return codec.ext_value(codec.EXT_REF, codec.pack_ref(codec.RemoteRef(ref_id, typename)))
+
+    def _forget_proxy(self, proxy: Any) -> None:
+        """A proxy's finalizer: drop its registry entry (unless a newer proxy of the same
+        object took its place, when a collected cycle held it)."""
+        entry = self._proxies.get(proxy._id)
+        if entry is not None:
+            alive = entry()
+            if alive is None or alive is proxy:
+                del self._proxies[proxy._id]
 
     def _release(self, ref_id: int, receipts: int) -> None:
         """Called from proxies' finalizers: queue the release for the next request."""
@@ -702,6 +762,7 @@ class Connection:
         if self.shared_memory:
             if self._shared is None:
                 self._shared = SharedMemory(self, codec._DTYPE_CODES, codec.CODE_DTYPES)
+                self._decoder.shared_hook = self._shared.array_from
             if self._shared.attach():
                 return self._shared.array(shape, dtype)
         return np.zeros(shape, dtype)

@@ -19,7 +19,8 @@ from .errors import LuaTorchError, RemoteError
 if TYPE_CHECKING:
     from .connection import Connection
 
-_OWN = ("_conn", "_id", "_typename", "_receipts", "__weakref__")
+# _wire: the proxy's ext 1 value as sent (made once; the id and type name never change)
+_OWN = ("_conn", "_id", "_typename", "_receipts", "_wire", "__weakref__")
 
 
 class _LuaDoc:
@@ -57,21 +58,30 @@ class LuaObject:
         object.__setattr__(self, "_id", ref_id)
         object.__setattr__(self, "_typename", typename)
         object.__setattr__(self, "_receipts", 1)
+        object.__setattr__(self, "_wire", None)
+
+    def _wire_value(self) -> Any:
+        """The ext 1 value this proxy travels as."""
+        wire = self._wire
+        if wire is None:
+            wire = self._conn._ref_wire(self._id, self._typename)
+            object.__setattr__(self, "_wire", wire)
+        return wire
 
     # -- remote access -------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
         __tracebackhide__ = True
+        conn = self._conn
+        known = conn._method_cache.get((self._typename, name))  # (conn.is_method, inlined)
+        if known:  # a learnt method (never a probe's name: those are not learnt)
+            return BoundMethod(self, name)
         if display.is_probe(name):
             raise AttributeError(name)  # Python tools' probes never reach the server
-        conn = self._conn
         if self._typename == "table":
             cached = conn.module_function(self._id, name)
             if cached is not None:
                 return cached
-        known = conn.is_method(self._typename, name)
-        if known:
-            return BoundMethod(self, name)
         value = _request(conn, "get", target=self, key=name)
         if value is None:
             raise discovery.missing(self, name)
@@ -151,7 +161,9 @@ class LuaObject:
 
     def __del__(self) -> None:
         try:
-            self._conn._release(self._id, self._receipts)
+            conn = self._conn
+            conn._forget_proxy(self)
+            conn._release(self._id, self._receipts)
         except Exception:  # noqa: BLE001 - finalizers must not raise (interpreter exit)
             pass
 
@@ -271,9 +283,35 @@ class Globals:
     __setitem__ = __setattr__
 
 
-def make_proxy(conn: Connection, ref_id: int, typename: str) -> LuaObject:
+#: the classes of proxies (what the request path sends as their ext 1 values directly)
+PROXY_CLASSES = frozenset({LuaObject, Tensor, Storage})
+
+
+def proxy_class(typename: str) -> type[LuaObject]:
+    """The proxy class for a Lua type name."""
     if typename.startswith("torch.") and typename.endswith("Tensor"):
-        return Tensor(conn, ref_id, typename)
+        return Tensor
     if typename.startswith("torch.") and typename.endswith("Storage"):
-        return Storage(conn, ref_id, typename)
-    return LuaObject(conn, ref_id, typename)
+        return Storage
+    return LuaObject
+
+
+def make_proxy(conn: Connection, ref_id: int, typename: str) -> LuaObject:
+    return proxy_class(typename)(conn, ref_id, typename)
+
+
+_set_conn, _set_id, _set_typename, _set_receipts, _set_wire = (
+    LuaObject.__dict__[name].__set__ for name in _OWN[:5])
+
+
+def new_proxy(cls: type[LuaObject], conn: Connection, ref_id: int, typename: str,
+              wire: Any) -> LuaObject:
+    """``cls(conn, ref_id, typename)`` with its ext 1 value known (a received reference):
+    the slots set directly, without __init__'s five object.__setattr__ calls."""
+    proxy = object.__new__(cls)
+    _set_conn(proxy, conn)
+    _set_id(proxy, ref_id)
+    _set_typename(proxy, typename)
+    _set_receipts(proxy, 1)
+    _set_wire(proxy, wire)
+    return proxy
