@@ -13,9 +13,8 @@ from typing import Any
 
 PROTOCOL_VERSION = 1  # (bridge/codec.py's; the client speaks version 1)
 
-#: the fields request_header places without sorting; those of calls
+#: the fields request_header places without sorting
 _ORDERED_FIELDS = frozenset({"args", "as_ref", "code", "key", "name", "target"})
-_CALL_FIELDS = frozenset({"args", "name", "target"})
 
 
 def request_header(op: str, request_id: int, fields: dict, epoch: str | None,
@@ -23,27 +22,6 @@ def request_header(op: str, request_id: int, fields: dict, epoch: str | None,
     """The header of request ``request_id``: ``fields`` (values that are None left out, as
     absent fields), plus the protocol's own keys. ``fields`` is not changed."""
     get = fields.get
-    if fields.keys() <= _CALL_FIELDS:  # calls and method calls, the most frequent: fewer checks
-        header = {}
-        value = get("args")
-        if value is not None:
-            header["args"] = value
-        if done:
-            header["done"] = done
-        if epoch is not None:
-            header["epoch"] = epoch
-        header["id"] = request_id
-        value = get("name")
-        if value is not None:
-            header["name"] = value
-        header["op"] = op
-        if releases:
-            header["release"] = releases
-        value = get("target")
-        if value is not None:
-            header["target"] = value
-        header["v"] = PROTOCOL_VERSION
-        return header
     if fields.keys() <= _ORDERED_FIELDS:
         header = {}
         # the keys' bytewise order: args as_ref code done epoch id key name op release target v
