@@ -40,3 +40,25 @@ def test_a_reply_that_takes_several_receive_slices_arrives(lua):
     code = "(function() local t = os.clock() while os.clock() - t < 0.35 do end return 7 end)()"
     assert lua.eval(code) == 7
     assert lua.eval("return 1") == 1
+
+
+def test_a_new_connection_is_not_taken_for_an_earlier_one_that_had_its_fd():
+    # the server reads its disconnect monitor lazily; the kernel gives a new connection the
+    # lowest free fd, often the one a connection that just went away had. Its disconnect
+    # must be settled before the new connection counts as that fd's owner.
+    server = ServerProcess(["--shared"])
+    try:
+        for _ in range(3):
+            gone = client.connect(server.endpoint)
+            gone.eval("return 1")
+            gone._monitor.close(0)  # the process "dies": no close request
+            gone._sock.close(0)
+            gone.closed = True
+            time.sleep(0.2)  # the server has closed that connection's fd by now
+            fresh = client.connect(server.endpoint)
+            t = fresh.eval("torch.Tensor(3):fill(7)")
+            time.sleep(1.2)  # an idle wait: the server reads its monitor
+            assert t.sum() == 21  # still this client's tensor, not dropped as the old one's
+            fresh.close()
+    finally:
+        server.stop()

@@ -62,6 +62,7 @@ function _M.new(opts, sock, extra)
     memory = Memory.new(opts.gc_bytes), monitor = extra.monitor,
   }
   local guard = extra.guard
+  if server.monitor then server.read_disconnects = function() forget_disconnected(server) end end
   interrupt.install(server)
   local function serve_frames(frames)
     if frames[1].size == 0 then

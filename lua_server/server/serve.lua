@@ -270,8 +270,16 @@ end
 function _M.serve(server, sock, frames)
   marshal.settle()  -- tensors of earlier replies stop sharing bytes ZeroMQ has yet to send
   local identity = zmq.frame_string(frames[1])
+  local fd = #frames > 1 and zmq.source_fd(frames[2]) or nil
+  local known = server.clients[identity]
+  if fd and (known == nil or known.fd ~= fd) and server.read_disconnects then
+    -- a connection new to the server: disconnects the monitor reported before it (one may be
+    -- of an earlier connection that had the same fd number) are handled first, or they would
+    -- be taken for this one and drop its objects
+    server.read_disconnects()
+  end
   local client = _M.client_of(server, identity)
-  if #frames > 1 then client.fd = zmq.source_fd(frames[2]) end
+  if fd then client.fd = fd end
   local body = {}
   for i = 2, #frames do body[i - 1] = frames[i] end
   local state = {}

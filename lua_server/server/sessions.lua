@@ -117,6 +117,8 @@ function _M.run(ctx, sock, opts, extra)
     if session.dir then C.unlink(session.endpoint:sub(7)); C.rmdir(session.dir) end
   end
 
+  local disconnected  -- (below) what the monitor says of connections that went away
+
   local function from_client(frames)
     local identity = zmq.frame_string(frames[1])
     local session = by_identity[identity]
@@ -139,7 +141,14 @@ function _M.run(ctx, sock, opts, extra)
       end
       session.identities[identity], by_identity[identity] = true, session
     end
-    if #frames > 1 then fds[identity] = zmq.source_fd(frames[2]) end
+    if #frames > 1 then
+      local fd = zmq.source_fd(frames[2])
+      -- a connection new to this identity: disconnects reported before it (one may be of an
+      -- earlier connection that had the same fd number) are handled first, or they would be
+      -- taken for this one
+      if fds[identity] ~= fd then disconnected() end
+      fds[identity] = fd
+    end
     -- the first message waits for the new worker to connect; later ones never block the
     -- parent (every other session's traffic goes through it): a worker QUEUE messages
     -- behind loses what comes on top, as a ROUTER would
@@ -173,7 +182,7 @@ function _M.run(ctx, sock, opts, extra)
     return true
   end
 
-  local function disconnected()
+  function disconnected()
     while true do
       local fd = zmq.read_disconnect(monitor)
       if fd == nil then return end
