@@ -271,21 +271,24 @@ class Connection:
                 frames = self._encoder.encode(
                     header, shared.sender(kept) if shared is not None and self.shared_memory else None)
             except BaseException:  # e.g. a failed pipelined result as an argument: not sent
-                if releases:
-                    self._releases.extendleft(tuple(r) for r in reversed(releases))
-                if done:
-                    self._done[:0] = done
+                self._unsent(releases, done)
                 raise
             try:
                 trackers = self._send(frames, op, track=release_arrays)
                 self.requests_sent += 1
             except ConnectionLost:
-                if releases:
-                    self._releases.extendleft(tuple(r) for r in reversed(releases))  # not sent
+                self._unsent(releases, None)
                 raise
             for tracker in trackers:
                 self._wait_sent(tracker, op)
             return request_id, kept
+
+    def _unsent(self, releases: list | None, done: list | None) -> None:
+        """A request that did not go: its releases and acknowledgements go with the next."""
+        if releases:
+            self._releases.extendleft(tuple(r) for r in reversed(releases))
+        if done:
+            self._done[:0] = done
 
     def request(self, op: str, **fields: Any) -> Any:
         """Send one request and return its value (None, one value, or a tuple); in a

@@ -364,10 +364,7 @@ class Pipeline:
             try:
                 head, *frames = self._encoder.encode(header)
             except BaseException:
-                if releases:
-                    conn._releases.extendleft(tuple(r) for r in reversed(releases))
-                if done:
-                    conn._done[:0] = done
+                conn._unsent(releases, done)
                 raise
             finally:
                 self.deps = None
