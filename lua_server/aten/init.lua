@@ -2,6 +2,7 @@
 -- that marshals Lua values by the operator's own schema. Operators are looked up once
 -- and cached by "name.overload".
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 
 local C_string, ffi_gc, ffi_new, ffi_cast = ffi.string, ffi.gc, ffi.new, ffi.cast
 local type, error, select, tostring, math_floor = type, error, select, tostring, math.floor
@@ -194,7 +195,7 @@ end
 local int_buf = ffi_new("int64_t[64]")
 local dbl_buf = ffi_new("double[64]")
 local int32_buf = ffi_new("int[64]")
-local ptr_buf = ffi_new("lt_tensor*[?]", 1024)
+local ptr_buf = ffi_new("lt_tensor*[1024]")
 
 -- Tensors are passed either as raw handles (cdata) or as the runtime's tensor objects:
 -- userdata whose payload is the at::Tensor, of a class registered here by torch.core.
@@ -251,13 +252,13 @@ local function push(op, i, v)
       C.lt_push_int_list(stack, int_buf, 1)
     else
       local n = #v
-      local buf = n <= 64 and int_buf or ffi_new("int64_t[?]", n)
+      local buf = n <= 64 and int_buf or vla.new("int64_t[?]", n)
       for j = 1, n do buf[j - 1] = v[j] end
       C.lt_push_int_list(stack, buf, n)
     end
   elseif kind == K_TENSORLIST or kind == K_OPTTENSORLIST then
     local n = v.n or #v
-    local buf = n <= 1024 and ptr_buf or ffi_new("lt_tensor*[?]", n)
+    local buf = n <= 1024 and ptr_buf or vla.new("lt_tensor*[?]", n)
     for j = 1, n do
       local h = v[j] ~= nil and handle_of(v[j]) or nil
       if h == nil and kind == K_TENSORLIST then arg_error(op, i, v[j], "a list of tensors") end

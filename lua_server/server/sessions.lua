@@ -71,7 +71,7 @@ end
 
 -- A fresh 0700 directory (mkdtemp) for one worker's socket, or nil.
 local function private_dir()
-  local template = ffi.new("char[?]", 64, "/tmp/luatorch-session-XXXXXX")
+  local template = ffi.new("char[64]", "/tmp/luatorch-session-XXXXXX")
   if C.mkdtemp(template) == nil then return nil end
   return ffi.string(template)
 end

@@ -2,6 +2,7 @@
 -- receive/send helpers. Frames are received as zmq_msg_t so tensor bytes are copied once,
 -- straight from libzmq's buffer into the tensor.
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 
 local C_string, ffi_new = ffi.string, ffi.new
 local error, tonumber = error, tonumber
@@ -134,7 +135,7 @@ local many_items, many_size = nil, 0
 function _M.poll_many(socks, n, timeout_ms)
   if n > many_size then
     many_size = n * 2
-    many_items = ffi_new("luatorch_zmq_pollitem_t[?]", many_size)
+    many_items = vla.new("luatorch_zmq_pollitem_t[?]", many_size)
   end
   for i = 1, n do
     local item = many_items[i - 1]

@@ -9,6 +9,7 @@
 --   _ungetc(c)  _tell()  _seekTo(pos) -> ok  _seekEnd()  _length() -> n or nil
 --   _close()  _sync()
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 local torch = require "torch.env"
 local cnumber = require "torch.cnumber"
 
@@ -289,7 +290,7 @@ function File:_readArray(kind, ptr, n)
   if n <= 0 then return 0 end
   if self._binary then
     if kind.long and self._longSize == 4 then
-      local tmp = ffi.new("int32_t[?]", n)
+      local tmp = vla.new("int32_t[?]", n)
       local got = floor(self:_read(tmp, 4 * n) / 4)
       if self._swap then swap_bytes(tmp, 4, got) end
       local p = ffi.cast("int64_t*", ptr)
@@ -336,14 +337,14 @@ function File:_writeArray(kind, ptr, n)
   if n <= 0 then return 0 end
   if self._binary then
     if kind.long and self._longSize == 4 then
-      local tmp = ffi.new("int32_t[?]", n)
+      local tmp = vla.new("int32_t[?]", n)
       local p = ffi.cast("int64_t*", ptr)
       for i = 0, n - 1 do tmp[i] = p[i] end
       if self._swap then swap_bytes(tmp, 4, n) end
       return floor(self:_write(tmp, 4 * n) / 4)
     end
     if self._swap and kind.size > 1 then
-      local tmp = kind.array(n)
+      local tmp = vla.new(kind.array, n)
       ffi.copy(tmp, ptr, kind.size * n)
       swap_bytes(tmp, kind.size, n)
       ptr = tmp
@@ -402,7 +403,7 @@ for name, kind in pairs(KINDS) do
         result = cls(arg)
         buf, anchor = File.elementPointer(result, kind)
       else
-        buf = kind.array(arg)
+        buf = vla.new(kind.array, arg)
       end
       local got = self:_readArray(kind, buf, arg)
       if got ~= arg then read_failed(self, got, arg, pos) end
@@ -435,7 +436,7 @@ for name, kind in pairs(KINDS) do
       n, ptr = #arg, arg
     elseif type(arg) == "table" and not getmetatable(arg) then
       n = #arg
-      ptr = kind.array(n)
+      ptr = vla.new(kind.array, n)
       for i = 1, n do
         if kind.half then ptr[i - 1] = float_to_half(arg[i]) else ptr[i - 1] = arg[i] end
       end
@@ -479,7 +480,7 @@ function File:readString(format)
   local buf, cap, n = ffi.new("uint8_t[256]"), 256, 0
   while c >= 0 and c ~= 10 do
     if n == cap then
-      local grown = ffi.new("uint8_t[?]", cap * 2)
+      local grown = vla.new("uint8_t[?]", cap * 2)
       ffi.copy(grown, buf, n)
       buf, cap = grown, cap * 2
     end
@@ -554,7 +555,7 @@ function File:_readStringStrict(what, maxLen)
   if n == 0 then return "" end
   if n > strbuf_size then
     strbuf_size = math.max(n, strbuf_size * 2)
-    strbuf = ffi.new("uint8_t[?]", strbuf_size)
+    strbuf = vla.new("uint8_t[?]", strbuf_size)
   end
   self:_readStrict(K_CHAR, strbuf, n, what)
   return ffi.string(strbuf, n)

@@ -2,6 +2,7 @@
 -- constructors, metadata, type conversion, copy/fill/resize/set. Math lives in
 -- TensorMath*.lua, indexing in TensorIndex.lua, printing in TensorPrint.lua.
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 local aten = require "aten"
 local torch = require "torch.env"
 local types = require "torch.types"
@@ -320,7 +321,7 @@ function M:set(src, offset, sizes, strides, ...)
     error("set: types differ (" .. self:type() .. " and " .. torch.type(src) .. ")", 2)
   end
   local n = #sizes_t
-  local sz, st = ffi.new("int64_t[?]", n + 1), ffi.new("int64_t[?]", n + 1)
+  local sz, st = vla.new("int64_t[?]", n + 1), vla.new("int64_t[?]", n + 1)
   for i = 1, n do sz[i - 1], st[i - 1] = sizes_t[i], strides_t[i] end
   if n == 0 then sz[0], st[0], n = 0, 1, 1 end
   if C.lt_tensor_set_storage(self._h, source, offset - 1, sz, st, n) ~= 0 then

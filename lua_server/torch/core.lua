@@ -5,6 +5,7 @@
 -- storage holds a 1-D view over the whole ATen storage. The object is its own ATen handle:
 -- FFI calls take it as an lt_tensor*, and `t._h` is t.
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 local aten = require "aten"
 local types = require "torch.types"
 
@@ -167,7 +168,7 @@ end
 -- A new zero-filled tensor of `info` with the given Lua array of sizes.
 function core.new(info, sizes)
   local n = #sizes
-  local buf = ffi.new("int64_t[?]", math.max(n, 1))
+  local buf = vla.new("int64_t[?]", math.max(n, 1))
   for i = 1, n do
     local s = sizes[i]
     if type(s) ~= "number" or s < 0 or s ~= s then

@@ -6,6 +6,7 @@
 -- Objects are memoized by torch.pointer, so views of one storage write it once and load
 -- back sharing one storage.
 local ffi = require "ffi"
+local vla = require "aten.vla"  -- variable-length arrays the JIT may not sink (see there)
 local File = require "torch.File"
 
 local type, error, tostring, rawget, rawset = type, error, tostring, rawget, rawset
@@ -93,7 +94,7 @@ local function tensor_methods(torch, stem, tensor_name, cpu_name)
     local nd = self:nDimension()
     local ibuf = ffi.new("int32_t[1]", nd)
     check_write(file, file:_writeArray(K_INT, ibuf, 1), 1, "tensor dimension count")
-    local sizes, strides = ffi.new("int64_t[?]", nd + 1), ffi.new("int64_t[?]", nd + 1)
+    local sizes, strides = vla.new("int64_t[?]", nd + 1), vla.new("int64_t[?]", nd + 1)
     for d = 1, nd do
       sizes[d - 1], strides[d - 1] = self:size(d), self:stride(d)
     end
@@ -117,7 +118,7 @@ local function tensor_methods(torch, stem, tensor_name, cpu_name)
     end
     local sizes, strides = {}, {}
     if nd > 0 then
-      local buf = ffi.new("int64_t[?]", nd)
+      local buf = vla.new("int64_t[?]", nd)
       file:_readStrict(K_LONG, buf, nd, className .. " sizes")
       for d = 1, nd do sizes[d] = tonumber(buf[d - 1]) end
       file:_readStrict(K_LONG, buf, nd, className .. " strides")
