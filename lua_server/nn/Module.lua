@@ -49,8 +49,12 @@ end
 function Module:accGradParameters(input, gradOutput, scale)
 end
 
--- w -= lr * dE/dw computed in place, by pointing the gradients at the weights
 function Module:accUpdateGradParameters(input, gradOutput, lr)
+  self:defaultAccUpdateGradParameters(input, gradOutput, lr)
+end
+
+-- w -= lr * dE/dw computed in place, by pointing the gradients at the weights
+function Module:defaultAccUpdateGradParameters(input, gradOutput, lr)
   local gradWeight, gradBias = self.gradWeight, self.gradBias
   self.gradWeight, self.gradBias = self.weight, self.bias
   self:accGradParameters(input, gradOutput, -lr)

@@ -84,4 +84,26 @@ for _, mt in pairs(core.storage_mt) do
   rawset(mt, "__eq", storage_eq)
 end
 
+-- Torch7's FFI layer (torch/FFI.lua): torch.data(t | s [, asnumber]), the pointer to the first
+-- element, and torch.cdata(t | s [, asnumber]), the pointer to the native object; with asnumber,
+-- the address as a number. Valid only while the object lives, as in Torch7.
+local function address(p, asnumber)
+  if asnumber then return tonumber(ffi.cast("intptr_t", p)) end
+  return p
+end
+
+function torch.data(obj, asnumber)
+  if not (isTensor(obj) or isStorage(obj)) then
+    error("torch.data: a Tensor or Storage expected, got " .. torch.type(obj), 2)
+  end
+  return address(obj:data(), asnumber)
+end
+
+function torch.cdata(obj, asnumber)
+  if not (isTensor(obj) or isStorage(obj)) then
+    error("torch.cdata: a Tensor or Storage expected, got " .. torch.type(obj), 2)
+  end
+  return address(obj:cdata(), asnumber)
+end
+
 return M

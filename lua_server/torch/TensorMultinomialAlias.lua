@@ -53,36 +53,40 @@ local function build(p, real)
   return J, q
 end
 
-function torch.multinomialAliasSetup(probs, state)
+-- multinomialAliasSetup_(probs [, J [, q]]) -> J, q: the tables into J (a LongTensor) and q
+-- (probs' type), made when not given; Torch7's C form, which torch.multinomialAliasSetup wraps
+local function setup(probs, Jt, qt)
   if not isTensor(probs) or core.info(probs).integer then
-    error("multinomialAliasSetup: probs must be a Float or Double tensor, got " .. torch.type(probs), 2)
+    error("multinomialAliasSetup: probs must be a Float or Double tensor, got " .. torch.type(probs), 3)
   end
   if probs:dim() ~= 1 then
-    error("multinomialAliasSetup: expected a 1-D probability tensor, got " .. probs:dim() .. "-D", 2)
+    error("multinomialAliasSetup: expected a 1-D probability tensor, got " .. probs:dim() .. "-D", 3)
   end
   local real = core.info(probs).short == "Float" and to_float or to_double
   local J, q = build(probs:double():totable(), real)
   local K = probs:size(1)
-  if type(state) ~= "table" then state = {} end
-  local Jt = isTensor(state[1]) and state[1] or torch.LongTensor()
-  local qt = isTensor(state[2]) and state[2] or probs.new()
+  Jt = isTensor(Jt) and Jt or torch.LongTensor()
+  qt = isTensor(qt) and qt or probs.new()
   Jt:resize(K)
   qt:resize(K)
   for i = 0, K - 1 do
     Jt[i + 1] = J[i] + 1
     qt[i + 1] = q[i]
   end
-  state[1], state[2] = Jt, qt
+  return Jt, qt
+end
+
+function torch.multinomialAliasSetup_(probs, J, q) return setup(probs, J, q) end
+core.methods.multinomialAliasSetup_ = torch.multinomialAliasSetup_
+
+function torch.multinomialAliasSetup(probs, state)
+  if type(state) ~= "table" then state = {} end
+  state[1], state[2] = setup(probs, state[1], state[2])
   return state
 end
 
-function torch.multinomialAlias(output, state)
-  local J, q = type(state) == "table" and state[1], type(state) == "table" and state[2]
-  if torch.type(output) ~= "torch.LongTensor" or torch.type(J) ~= "torch.LongTensor"
-    or torch.type(q) ~= "torch.DoubleTensor" then
-    error(string.format("invalid arguments: %s %s %s \nexpected arguments: *LongTensor* [Generator] LongTensor DoubleTensor",
-      torch.type(output):gsub("^torch%.", ""), torch.type(J):gsub("^torch%.", ""), torch.type(q):gsub("^torch%.", "")), 2)
-  end
+-- output filled with draws from the tables J, q (q in a Float or Double tensor)
+local function draw(output, J, q)
   local K = J:nElement()
   local alias, accept = J:totable(), q:totable()
   local n = output:nElement()
@@ -101,6 +105,32 @@ function torch.multinomialAlias(output, state)
   end
   output:copy(draws)
   return output
+end
+
+local function argument_error(output, J, q, expected_q)
+  error(string.format("invalid arguments: %s %s %s \nexpected arguments: *LongTensor* [Generator] LongTensor %s",
+    torch.type(output):gsub("^torch%.", ""), torch.type(J):gsub("^torch%.", ""),
+    torch.type(q):gsub("^torch%.", ""), expected_q), 3)
+end
+
+-- multinomialAlias_(output, J, q) -> output: Torch7's C form, per tensor type
+function torch.multinomialAlias_(output, J, q)
+  if torch.type(output) ~= "torch.LongTensor" or torch.type(J) ~= "torch.LongTensor"
+    or not (torch.type(q) == "torch.DoubleTensor" or torch.type(q) == "torch.FloatTensor") then
+    argument_error(output, J, q, "Tensor")
+  end
+  return draw(output, J, q)
+end
+core.methods.multinomialAlias_ = torch.multinomialAlias_
+
+-- multinomialAlias(output, state): as Torch7, through the Double form
+function torch.multinomialAlias(output, state)
+  local J, q = type(state) == "table" and state[1], type(state) == "table" and state[2]
+  if torch.type(output) ~= "torch.LongTensor" or torch.type(J) ~= "torch.LongTensor"
+    or torch.type(q) ~= "torch.DoubleTensor" then
+    argument_error(output, J, q, "DoubleTensor")
+  end
+  return draw(output, J, q)
 end
 
 return torch

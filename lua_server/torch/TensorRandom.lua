@@ -164,6 +164,13 @@ function torch.randperm(first, ...)
   return res:resize(#perm):copy(torch.DoubleTensor(perm))
 end
 
+-- the method forms, as Torch7's: x:rand(sizes...) and x:randn resize and fill x,
+-- x:randperm(n) fills x, res:multinomial(probs, n) fills res
+function M:rand(...) return torch.rand(self, ...) end
+function M:randn(...) return torch.randn(self, ...) end
+function M:randperm(...) return torch.randperm(self, ...) end
+function M:multinomial(...) return torch.multinomial(self, ...) end
+
 -- multinomial(probs, n [, replacement]) -> LongTensor of 1-based indices, per row of a
 -- 2-D probability matrix
 function torch.multinomial(first, second, ...)

@@ -44,6 +44,7 @@ require "torch.File"
 require "torch.FileObject"
 require "torch.DiskFile"
 require "torch.MemoryFile"
+require "torch.PipeFile"
 require "torch.serialize"
 require("torch.serialize_tensor").install(torch)
 
