@@ -106,10 +106,41 @@ namespace {
 
 enum { LT_UNIFORM, LT_NORMAL, LT_EXPONENTIAL, LT_CAUCHY, LT_LOG_NORMAL, LT_GEOMETRIC, LT_BERNOULLI };
 
+// The uniform fill takes its words straight from the state array, a run at a time, with
+// the tempering and the arithmetic of lt_rng_word and lt_rng_uniform: the loop has no call
+// and no per-word regeneration check, so the compiler keeps it tight. The draw that must
+// regenerate the state goes through lt_rng_uniform itself.
+template <class T>
+void fill_uniform(lt_rng* g, T* out, int64_t n, double a, double b) {
+  const double width = b - a;
+  int64_t i = 0;
+  while (i < n) {
+    int64_t run = (int64_t)g->left - 1;  // words lt_rng_word gives before it regenerates
+    if (run <= 0) {
+      out[i++] = (T)lt_rng_uniform(g, a, b);
+      continue;
+    }
+    if (run > n - i) run = n - i;
+    const uint64_t* words = g->state + g->next;
+    T* dst = out + i;
+    for (int64_t j = 0; j < run; j++) {
+      uint64_t y = words[j];
+      y ^= (y >> 11);
+      y ^= (y << 7) & 0x9d2c5680UL;
+      y ^= (y << 15) & 0xefc60000UL;
+      y ^= (y >> 18);
+      dst[j] = (T)((double)(uint32_t)y * (1.0 / 4294967296.0) * width + a);
+    }
+    g->left -= (int32_t)run;
+    g->next += (uint64_t)run;
+    i += run;
+  }
+}
+
 template <class T>
 void fill(lt_rng* g, int kind, T* out, int64_t n, double a, double b) {
   switch (kind) {
-    case LT_UNIFORM: for (int64_t i = 0; i < n; i++) out[i] = (T)lt_rng_uniform(g, a, b); break;
+    case LT_UNIFORM: fill_uniform(g, out, n, a, b); break;
     case LT_NORMAL: for (int64_t i = 0; i < n; i++) out[i] = (T)lt_rng_normal(g, a, b); break;
     case LT_EXPONENTIAL: for (int64_t i = 0; i < n; i++) out[i] = (T)lt_rng_exponential(g, a); break;
     case LT_CAUCHY: for (int64_t i = 0; i < n; i++) out[i] = (T)lt_rng_cauchy(g, a, b); break;

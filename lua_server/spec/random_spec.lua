@@ -127,6 +127,21 @@ describe("torch.random distributions", function()
     end
   end)
 
+  it("a long uniform fill, across state regenerations, is the scalar draws", function()
+    -- the fill takes its words a run at a time straight from the state: start mid-state,
+    -- cross several 624-word regenerations, and leave the state where scalars would
+    local g, h = random.Generator(), random.Generator()
+    local n = 3001
+    local dbuf, fbuf = ffi.new("double[3001]"), ffi.new("float[3001]")
+    g:manualSeed(5); h:manualSeed(5)
+    for _ = 1, 100 do g:random(); h:random() end
+    g:fillUniform(dbuf, n, -2, 3)
+    for i = 0, n - 1 do expect_exact(dbuf[i], h:uniform(-2, 3), "double " .. i) end
+    random.fill(g, random.UNIFORM, fbuf, n, 0.5, 1, true)
+    for i = 0, n - 1 do expect_exact(fbuf[i], f32(h:uniform(0.5, 1)), "float " .. i) end
+    expect.eq(g:random(), h:random(), "the next word")
+  end)
+
   it("caches the second Box-Muller value: a pair costs two words", function()
     local g, h = random.Generator(), random.Generator()
     g:manualSeed(7); h:manualSeed(7)
