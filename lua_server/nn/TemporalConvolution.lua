@@ -6,7 +6,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
-local SpatialConvolution = require "nn.SpatialConvolution"
+local G = require "nn.geometry"
 
 local call = aten.call
 local sqrt, format = math.sqrt, string.format
@@ -17,10 +17,7 @@ local NO_PAD, NO_DILATION = { 0 }, { 1 }
 
 function TemporalConvolution:__init(inputFrameSize, outputFrameSize, kW, dW)
   parent.__init(self)
-  local cname, check = torch.type(self), SpatialConvolution._check_count
-  check(cname, "inputFrameSize", inputFrameSize, 1)
-  check(cname, "outputFrameSize", outputFrameSize, 1)
-  check(cname, "kW", kW, 1)
+  G.check_sizes(self, "inputFrameSize", inputFrameSize, "outputFrameSize", outputFrameSize, "kW", kW)
   self.inputFrameSize = inputFrameSize
   self.outputFrameSize = outputFrameSize
   self.kW = kW

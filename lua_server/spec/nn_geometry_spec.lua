@@ -1,0 +1,77 @@
+-- The internal helpers the nn families share (nn.geometry, nn.parameters, nn.convolution):
+-- hand-derived sizes and strings, and that none of them became an nn class.
+require "nn"
+local G = require "nn.geometry"
+local P = require "nn.parameters"
+local Conv = require "nn.convolution"
+
+describe("nn.geometry", function()
+  it("computes Torch7's output size, rounding down", function()
+    expect.eq(G.output_size(7, 3, 2, 1, 1), 4)   -- floor((7 + 2 - 3) / 2) + 1
+    expect.eq(G.output_size(7, 3, 1, 0, 2), 3)   -- the dilated kernel spans 5
+    expect.eq(G.output_size(2, 3, 1, 0, 1), 0)
+  end)
+
+  it("reads fields in ATen's order and prints them in Torch7's", function()
+    local v = { kT = 1, kW = 2, kH = 3, dT = 1, dW = 1, dH = 1, padT = 0, padW = 0, padH = 0 }
+    expect.same(G.aten(v, "k", G.VOLUMETRIC), { 1, 3, 2 })
+    expect.same(G.aten(v, "dilation", G.VOLUMETRIC, 1), { 1, 1, 1 })
+    expect.eq(G.sizes(v, "k", G.VOLUMETRIC), "1x2x3")
+    expect.eq(G.steps(v, G.VOLUMETRIC), "")
+    v.padH = 2
+    expect.eq(G.steps(v, G.VOLUMETRIC), ", 1,1,1, 0,0,2")
+    local s = { kW = 3, kH = 2, dW = 2, dH = 1, padW = 0, padH = 0 }
+    expect.eq(G.steps(s, G.SPATIAL), ", 2,1")
+    expect.eq(G.list(s, "k", G.SPATIAL), "3,2")
+    expect.eq(G.nonzero({}, "adj", G.SPATIAL), "")
+  end)
+
+  it("rejects a size that is not an integer >= 1, naming the class and argument", function()
+    expect.error(function() nn.SpatialConvolution(3, 4, 0, 2) end,
+      "nn.SpatialConvolution: kW must be an integer >= 1, got 0")
+    expect.error(function() nn.VolumetricFullConvolution(3, 4, 2, 2.5, 2) end,
+      "nn.VolumetricFullConvolution: kW must be an integer >= 1, got 2.5")
+    expect.error(function() nn.TemporalConvolution(3, nil, 2) end,
+      "nn.TemporalConvolution: outputFrameSize must be an integer >= 1, got nil")
+  end)
+end)
+
+describe("nn.parameters", function()
+  it("draws weight and bias from U(-stdv·sqrt(3), stdv·sqrt(3)) and returns the module", function()
+    local m = { weight = torch.Tensor(200), bias = torch.Tensor(50) }
+    expect.eq(P.reset_uniform(m, 0.1, 1), m)
+    local bound = 0.1 * math.sqrt(3)
+    expect.truthy(m.weight:abs():max() <= bound and m.weight:abs():max() > bound / 2)
+    expect.truthy(m.bias:abs():max() <= bound)
+    m.bias = nil
+    P.reset_uniform(m, nil, 4)   -- no bias: only the weight, within 1/sqrt(4)
+    expect.truthy(m.weight:abs():max() <= 0.5)
+  end)
+end)
+
+describe("nn.convolution", function()
+  it("gives a transposed convolution the output padding that reaches the target's size", function()
+    local m = nn.SpatialFullConvolution(1, 1, 3, 3, 2, 2, 1, 1)
+    local x, target = torch.randn(1, 4, 4), torch.randn(1, 8, 8)
+    local _, adj = Conv.target_adj(m, { x, target }, G.SPATIAL)
+    expect.same(adj, { 1, 1 })            -- (8 + 2·1 − 3) mod 2
+    expect.same(m:forward({ x, target }):size():totable(), { 1, 8, 8 })
+    expect.same(select(2, Conv.target_adj(m, x, G.SPATIAL)), { 0, 0 })
+  end)
+
+  it("names the class and the plane counts when the input has the wrong planes", function()
+    expect.error(function() nn.VolumetricConvolution(3, 2, 1, 1, 1):forward(torch.randn(2, 4, 4, 4)) end,
+      "nn.VolumetricConvolution: input has 2 planes (size 2x4x4x4), expected 3")
+    expect.error(function() nn.SpatialDepthWiseConvolution(2, 2, 1, 1):forward(torch.randn(3, 4, 4)) end,
+      "nn.SpatialDepthWiseConvolution: size mismatch: input has 3 planes (size 3x4x4), expected 2")
+  end)
+end)
+
+describe("the shared helpers", function()
+  it("are not nn classes", function()
+    for _, name in ipairs { "geometry", "parameters", "convolution", "kernels" } do
+      expect.eq(rawget(nn, name), nil, name)
+      expect.eq(torch.getmetatable("nn." .. name), nil, name)
+    end
+  end)
+end)
