@@ -18,7 +18,7 @@ local Conv = {}
 
 -- the input's type, its dimensions (dims, or dims - 1 for one sample) and its plane count
 -- (`label` comes before the message: Torch7 said "size mismatch: " for some layers); errors
--- blame the caller `level` frames up, as for K.check_dims. Returns input:dim().
+-- blame the function `level` frames up, the caller being 1. Returns input:dim().
 function Conv.check_planes(self, input, dims, level, label)
   nn.utils.checkType(self, input, self.weight)
   local d = K.check_dims(self, input, dims, level + 1)

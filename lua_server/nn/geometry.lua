@@ -50,9 +50,9 @@ function G.sizes(self, prefix, axes)
   return shown(self, prefix, axes, "%d", "x")
 end
 
--- "2,1" for dW=2, dH=1
-function G.list(self, prefix, axes)
-  return shown(self, prefix, axes, nil, ",")
+-- "2,1" for dW=2, dH=1 (each formatted with fmt when given, as "%d")
+function G.list(self, prefix, axes, fmt)
+  return shown(self, prefix, axes, fmt, ",")
 end
 
 -- ", 1,0" for padW=1, padH=0: present when a field is set and one is not zero

@@ -4,6 +4,7 @@ require "nn"
 local G = require "nn.geometry"
 local P = require "nn.parameters"
 local Conv = require "nn.convolution"
+local Pool = require "nn.pooling"
 
 describe("nn.geometry", function()
   it("computes Torch7's output size, rounding down", function()
@@ -67,9 +68,38 @@ describe("nn.convolution", function()
   end)
 end)
 
+describe("nn.pooling", function()
+  it("prints Torch7's window, stride and non-zero padding", function()
+    expect.eq(Pool.describe(nn.SpatialMaxPooling(3, 2), G.SPATIAL), "nn.SpatialMaxPooling(3x2, 3,2")
+    expect.eq(tostring(nn.VolumetricAveragePooling(1, 2, 3, 1, 1, 1, 0, 1, 0)),
+      "nn.VolumetricAveragePooling(1x2x3, 1,1,1, 0,1,0)")
+  end)
+
+  it("hands each pooling the same switches, returning the module", function()
+    for _, m in ipairs { nn.SpatialAveragePooling(2, 2), nn.VolumetricAveragePooling(2, 2, 2) } do
+      expect.eq(m:ceil(), m)
+      expect.eq(m.ceil_mode, true)
+      expect.eq(m:floor().ceil_mode, false)
+      expect.eq(m:setCountExcludePad().count_include_pad, false)
+      expect.eq(m:setCountIncludePad().count_include_pad, true)
+    end
+  end)
+
+  it("gives 1-based indices and a gradient routed by them", function()
+    local m = nn.SpatialMaxPooling(2, 2)
+    local x = torch.Tensor({ { { 1, 5, 2, 0 }, { 3, 4, 9, 1 } } })
+    expect.same(m:forward(x):totable(), { { { 5, 9 } } })
+    expect.same(m.indices:totable(), { { { 2, 7 } } })  -- y·iwidth + x + 1
+    local g = m:backward(x, torch.Tensor({ { { 10, 20 } } }))
+    expect.same(g:totable(), { { { 0, 10, 0, 0 }, { 0, 0, 20, 0 } } })
+    m:clearState()
+    expect.eq(m.indices:nElement(), 0)
+  end)
+end)
+
 describe("the shared helpers", function()
   it("are not nn classes", function()
-    for _, name in ipairs { "geometry", "parameters", "convolution", "kernels" } do
+    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "kernels" } do
       expect.eq(rawget(nn, name), nil, name)
       expect.eq(torch.getmetatable("nn." .. name), nil, name)
     end
