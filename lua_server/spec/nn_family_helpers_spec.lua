@@ -1,10 +1,12 @@
--- The internal helpers the nn families share (nn.geometry, nn.parameters, nn.convolution):
--- hand-derived sizes and strings, and that none of them became an nn class.
+-- The internal helpers the nn families share (nn.geometry, nn.parameters, nn.convolution,
+-- nn.pooling, nn.nll): hand-derived sizes, strings and values, and that none of them
+-- became an nn class.
 require "nn"
 local G = require "nn.geometry"
 local P = require "nn.parameters"
 local Conv = require "nn.convolution"
 local Pool = require "nn.pooling"
+local NLL = require "nn.nll"
 
 describe("nn.geometry", function()
   it("computes Torch7's output size, rounding down", function()
@@ -97,9 +99,36 @@ describe("nn.pooling", function()
   end)
 end)
 
+describe("nn.nll", function()
+  local logp = torch.Tensor({ { -1, -2 }, { -3, -0.5 } })
+
+  it("weights each -x[target] and divides by the counted targets' total weight", function()
+    local c = nn.ClassNLLCriterion(torch.Tensor({ 1, 3 }))
+    local loss, total = c:forward(logp, torch.LongTensor({ 2, 1 }))
+    expect.eq(total, 4)
+    expect.eq(loss, 2.25)                         -- (3·2 + 1·3) / 4
+    expect.same(c:backward(logp, torch.LongTensor({ 2, 1 })):totable(), { { 0, -0.75 }, { -0.25, 0 } })
+    expect.eq(c:__len(), 2)                       -- LuaJIT calls no __len for tables
+    c = nn.ClassNLLCriterion(torch.Tensor({ 1, 3 }), true, 1)
+    expect.eq(c:forward(logp, torch.LongTensor({ 2, 1 })), 2)   -- the ignored target drops out
+  end)
+
+  it("gives the spatial criterion the same numbers per pixel", function()
+    local c = nn.SpatialClassNLLCriterion(torch.Tensor({ 1, 3 }), false)
+    local x = logp:t():reshape(1, 2, 1, 2)        -- the two samples as two pixels
+    expect.eq(c:forward(x, torch.LongTensor({ { { 2, 1 } } })), 9)
+  end)
+
+  it("names the first target out of range", function()
+    expect.error(function() NLL.check_targets("nn.X", torch.LongTensor({ 1, -100, 4 }), 3, -100) end,
+      "nn.X: target 4 is out of range [1, 3]")
+    NLL.check_targets("nn.X", torch.LongTensor({ 1, -100, 3 }), 3, -100)
+  end)
+end)
+
 describe("the shared helpers", function()
   it("are not nn classes", function()
-    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "kernels" } do
+    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "nll", "kernels" } do
       expect.eq(rawget(nn, name), nil, name)
       expect.eq(torch.getmetatable("nn." .. name), nil, name)
     end
