@@ -7,6 +7,7 @@ local P = require "nn.parameters"
 local Conv = require "nn.convolution"
 local Pool = require "nn.pooling"
 local NLL = require "nn.nll"
+local Seq = require "nn.sequence"
 
 describe("nn.geometry", function()
   it("computes Torch7's output size, rounding down", function()
@@ -126,9 +127,26 @@ describe("nn.nll", function()
   end)
 end)
 
+describe("nn.sequence", function()
+  it("views frames×features as 1×features×frames and back", function()
+    local t = torch.range(1, 6):view(3, 2)        -- 3 frames of 2 features
+    local x, unbatched = Seq.channels_first(t)
+    expect.eq(unbatched, true)
+    expect.same(x:totable(), { { { 1, 3, 5 }, { 2, 4, 6 } } })
+    expect.same(Seq.layout_back(x, unbatched):totable(), t:totable())
+    local y = Seq.channels_first(t:view(1, 3, 2):transpose(2, 3), true)
+    expect.same(y:size():totable(), { 1, 2, 3 })
+  end)
+
+  it("names the class when the input is neither 2-D nor 3-D", function()
+    expect.error(function() nn.TemporalSubSampling(4, 2):forward(torch.randn(4)) end,
+      "nn.TemporalSubSampling: 2D or 3D (batch mode) tensor expected for input, but got a 1D tensor")
+  end)
+end)
+
 describe("the shared helpers", function()
   it("are not nn classes", function()
-    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "nll", "kernels" } do
+    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "nll", "sequence", "kernels" } do
       expect.eq(rawget(nn, name), nil, name)
       expect.eq(torch.getmetatable("nn." .. name), nil, name)
     end
