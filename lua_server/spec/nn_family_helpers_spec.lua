@@ -1,6 +1,6 @@
 -- The internal helpers the nn families share (nn.geometry, nn.parameters, nn.convolution,
--- nn.pooling, nn.nll): hand-derived sizes, strings and values, and that none of them
--- became an nn class.
+-- nn.pooling, nn.nll, nn.sequence, nn.affine): hand-derived sizes, strings and values, and
+-- that none of them became an nn class.
 require "nn"
 local G = require "nn.geometry"
 local P = require "nn.parameters"
@@ -8,6 +8,7 @@ local Conv = require "nn.convolution"
 local Pool = require "nn.pooling"
 local NLL = require "nn.nll"
 local Seq = require "nn.sequence"
+local A = require "nn.affine"
 
 describe("nn.geometry", function()
   it("computes Torch7's output size, rounding down", function()
@@ -144,9 +145,23 @@ describe("nn.sequence", function()
   end)
 end)
 
+describe("nn.affine", function()
+  it("accumulates scale · gradOutput ⊗ input, summed over a batch, into the weight given", function()
+    local m = nn.Linear(2, 1)
+    local gradV = torch.zeros(1, 2)
+    m.gradBias:zero()
+    A.accumulate(m, gradV, torch.Tensor({ 1, 2 }), torch.Tensor({ 3 }), 0.5)
+    expect.same(gradV:totable(), { { 1.5, 3 } })
+    expect.same(m.gradBias:totable(), { 1.5 })
+    A.accumulate(m, gradV, torch.Tensor({ { 1, 0 }, { 0, 1 } }), torch.Tensor({ { 2 }, { 4 } }), 1)
+    expect.same(gradV:totable(), { { 3.5, 7 } })
+    expect.same(m.gradBias:totable(), { 7.5 })
+  end)
+end)
+
 describe("the shared helpers", function()
   it("are not nn classes", function()
-    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "nll", "sequence", "kernels" } do
+    for _, name in ipairs { "geometry", "parameters", "convolution", "pooling", "nll", "sequence", "affine", "kernels" } do
       expect.eq(rawget(nn, name), nil, name)
       expect.eq(torch.getmetatable("nn." .. name), nil, name)
     end
