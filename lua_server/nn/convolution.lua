@@ -41,11 +41,7 @@ end
 -- the input of a transposed convolution, which may be {input, target}, and its output
 -- padding: the fields' adj..., or what makes the output the target's size
 function Conv.target_adj(self, input, axes)
-  if type(input) ~= "table" then
-    local adj = {}
-    for i, axis in ipairs(axes.aten) do adj[i] = self["adj" .. axis] end
-    return input, adj
-  end
+  if type(input) ~= "table" then return input, G.aten(self, "adj", axes) end
   local target = input[2]
   local first = target:dim() - #axes.aten
   local adj = {}
