@@ -1,6 +1,7 @@
 -- nn.Bilinear(inputSize1, inputSize2, outputSize [, bias=true]): for input {x1 (n x in1),
 -- x2 (n x in2)}, output[n][k] = x1[n] . weight[k] . x2[n] + bias[k].
 local torch = require "torch"
+local P = require "nn.parameters"
 local type, assert, math = type, assert, math
 local Bilinear, parent = torch.class("nn.Bilinear", "nn.Module")
 
@@ -45,13 +46,8 @@ end
 function Bilinear:reset(stdv)
   if stdv then
     assert(type(stdv) == "number" and stdv > 0, "standard deviation should be a positive number")
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(2))
   end
-  self.weight:uniform(-stdv, stdv)
-  if self.bias then self.bias:uniform(-stdv, stdv) end
-  return self
+  return P.reset_uniform(self, stdv, self.weight:size(2))
 end
 
 function Bilinear:updateOutput(input)

@@ -2,6 +2,7 @@
 -- The weight meets the input elementwise (same element count), broadcast along its size-1
 -- dimensions (same dimension count), or per sample of a batch (first dimension).
 local torch = require "torch"
+local P = require "nn.parameters"
 local CMul, parent = torch.class("nn.CMul", "nn.Module")
 
 function CMul.size_arg(...)
@@ -26,12 +27,7 @@ function CMul:__init(...)
 end
 
 function CMul:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:nElement())
-  end
-  self.weight:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.weight:nElement())
 end
 
 -- How param (weight or bias) meets x: "same" (elementwise), "expand" (param's size-1

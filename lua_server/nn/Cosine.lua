@@ -2,6 +2,7 @@
 -- weight (outputSize x inputSize). Norms get 1e-12 added, as in Torch7, so zero vectors
 -- give no NaN.
 local torch = require "torch"
+local P = require "nn.parameters"
 local Cosine, parent = torch.class("nn.Cosine", "nn.Module")
 
 local EPS = 1e-12
@@ -15,12 +16,7 @@ end
 
 -- Torch7 scales by the output size here (weight:size(1)), not the fan-in
 function Cosine:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(1))
-  end
-  self.weight:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.weight:size(1))
 end
 
 local function batched(input)

@@ -2,6 +2,7 @@
 -- (inputSize x outputSize). Gradients divide by y_j + 1e-7, as Torch7 does, so a zero
 -- distance gives no NaN.
 local torch = require "torch"
+local P = require "nn.parameters"
 local Euclidean, parent = torch.class("nn.Euclidean", "nn.Module")
 
 function Euclidean:__init(inputSize, outputSize)
@@ -15,12 +16,7 @@ function Euclidean:__init(inputSize, outputSize)
 end
 
 function Euclidean:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(1))
-  end
-  self.weight:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.weight:size(1))
 end
 
 local function batched(input)

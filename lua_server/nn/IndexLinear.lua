@@ -10,6 +10,7 @@
 -- |value| seen in training, its inverse, an update scale, and a per-feature bias; values are
 -- divided by that maximum (clamped to +-1) before use.
 local torch = require "torch"
+local P = require "nn.parameters"
 local IndexLinear, parent = torch.class("nn.IndexLinear", "nn.Module")
 
 function IndexLinear:__init(inputSize, outputSize, doGradInput, keysOffset, weight, bias, normalize)
@@ -33,13 +34,8 @@ function IndexLinear:__init(inputSize, outputSize, doGradInput, keysOffset, weig
 end
 
 function IndexLinear:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(2))
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv):mul(0.000001)
+  P.reset_uniform(self, stdv, self.weight:size(2))
+  self.bias:mul(0.000001)
   if self.normalize > 0 then self.weight[{ {}, { 1, self.normalize } }]:zero() end
 end
 

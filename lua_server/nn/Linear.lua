@@ -1,5 +1,7 @@
 -- nn.Linear(inputSize, outputSize [, bias=true]): y = W x + b, on 1-D or batched 2-D input.
 local torch = require "torch"
+local P = require "nn.parameters"
+local A = require "nn.affine"
 local Linear, parent = torch.class("nn.Linear", "nn.Module")
 
 function Linear:__init(inputSize, outputSize, bias)
@@ -14,21 +16,11 @@ function Linear:__init(inputSize, outputSize, bias)
   self:reset()
 end
 
-function Linear:noBias()
-  self.bias, self.gradBias = nil, nil
-  return self
-end
+P.install_noBias(Linear)
 
 -- U(-1/sqrt(in), 1/sqrt(in)) for weight then bias, drawn in that order as Torch7 does
 function Linear:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(2))
-  end
-  self.weight:uniform(-stdv, stdv)
-  if self.bias then self.bias:uniform(-stdv, stdv) end
-  return self
+  return P.reset_uniform(self, stdv, self.weight:size(2))
 end
 
 -- a ones vector of the batch size, used to add the bias to every row
@@ -85,17 +77,7 @@ function Linear:updateGradInput(input, gradOutput)
 end
 
 function Linear:accGradParameters(input, gradOutput, scale)
-  scale = scale or 1
-  if input:dim() == 1 then
-    self.gradWeight:addr(scale, gradOutput, input)
-    if self.bias then self.gradBias:add(scale, gradOutput) end
-  else
-    self.gradWeight:addmm(scale, gradOutput:t(), input)
-    if self.bias then
-      self:updateAddBuffer(input)
-      self.gradBias:addmv(scale, gradOutput:t(), self.addBuffer)
-    end
-  end
+  A.accumulate(self, self.gradWeight, input, gradOutput, scale or 1)
 end
 
 function Linear:clearState()

@@ -2,6 +2,7 @@
 -- are w_i = g_i * v_i / max(||v_i||, 0) (weight normalisation); parameters are v, g, bias.
 -- The weight is recomputed before a forward in training mode or after a parameter change.
 local torch = require "torch"
+local A = require "nn.affine"
 local LinearWeightNorm, parent = torch.class("nn.LinearWeightNorm", "nn.Linear")
 
 function LinearWeightNorm:__init(inputSize, outputSize, bias)
@@ -77,17 +78,7 @@ end
 
 -- Linear's gradients land in gradV (as dL/dw), then turn into dL/dv and dL/dg
 function LinearWeightNorm:accGradParameters(input, gradOutput, scale)
-  scale = scale or 1
-  if input:dim() == 1 then
-    self.gradV:addr(scale, gradOutput, input)
-    if self.bias then self.gradBias:add(scale, gradOutput) end
-  else
-    self.gradV:addmm(scale, gradOutput:t(), input)
-    if self.bias then
-      self:updateAddBuffer(input)
-      self.gradBias:addmv(scale, gradOutput:t(), self.addBuffer)
-    end
-  end
+  A.accumulate(self, self.gradV, input, gradOutput, scale or 1)
   local gscale = self.scale:expandAs(self.v)
   local norm = self.norm:expandAs(self.v)
   -- the weight tensor serves as the buffer; the next forward recomputes it

@@ -1,5 +1,6 @@
 -- nn.Mul: y = w * x with a single learnable scalar w.
 local torch = require "torch"
+local P = require "nn.parameters"
 local Mul, parent = torch.class("nn.Mul", "nn.Module")
 
 function Mul:__init()
@@ -10,12 +11,7 @@ function Mul:__init()
 end
 
 function Mul:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(1))
-  end
-  self.weight:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.weight:size(1))
 end
 
 function Mul:updateOutput(input)

@@ -4,6 +4,7 @@
 -- with respect to the input is dense, as inputSize x 2 (index, gradient) rows per sample.
 -- The bias starts tiny (uniform * 1e-6), as in Torch7.
 local torch = require "torch"
+local P = require "nn.parameters"
 local SparseLinear, parent = torch.class("nn.SparseLinear", "nn.Module")
 
 -- sparseUpdate states (Torch7's): whether the last accumulated input alone made the gradients
@@ -26,13 +27,8 @@ function SparseLinear:__init(inputSize, outputSize, doGradInput)
 end
 
 function SparseLinear:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(2))
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv):mul(0.000001)
+  P.reset_uniform(self, stdv, self.weight:size(2))
+  self.bias:mul(0.000001)
 end
 
 -- the samples as a list of nnz x 2 tensors; batch mode; legacy (3-D) mode

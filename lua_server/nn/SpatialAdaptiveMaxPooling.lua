@@ -4,6 +4,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local Pool = require "nn.pooling"
 
 local call = aten.call
 local run = aten.run
@@ -42,13 +43,6 @@ function SpatialAdaptiveMaxPooling:updateGradInput(input, gradOutput)
 end
 
 -- for backward compatibility
-function SpatialAdaptiveMaxPooling:empty()
-  self:clearState()
-end
-
-function SpatialAdaptiveMaxPooling:clearState()
-  if self.indices then self.indices:set() end
-  return parent.clearState(self)
-end
+Pool.install_indices(SpatialAdaptiveMaxPooling, parent)
 
 return SpatialAdaptiveMaxPooling

@@ -6,9 +6,10 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local G = require "nn.geometry"
+local Pool = require "nn.pooling"
 
 local call = aten.call
-local format = string.format
 local SpatialAveragePooling, parent = torch.class("nn.SpatialAveragePooling", "nn.Module")
 
 function SpatialAveragePooling:__init(kW, kH, dW, dH, padW, padH)
@@ -24,25 +25,8 @@ function SpatialAveragePooling:__init(kW, kH, dW, dH, padW, padH)
   self.divide = true
 end
 
-function SpatialAveragePooling:ceil()
-  self.ceil_mode = true
-  return self
-end
-
-function SpatialAveragePooling:floor()
-  self.ceil_mode = false
-  return self
-end
-
-function SpatialAveragePooling:setCountIncludePad()
-  self.count_include_pad = true
-  return self
-end
-
-function SpatialAveragePooling:setCountExcludePad()
-  self.count_include_pad = false
-  return self
-end
+Pool.install_rounding(SpatialAveragePooling)
+Pool.install_count_pad(SpatialAveragePooling)
 
 -- models saved before ceil_mode existed had no padding either
 local function backwardCompatible(self)
@@ -58,8 +42,7 @@ function SpatialAveragePooling:updateOutput(input)
   backwardCompatible(self)
   nn.utils.checkType(self, input, self.output)
   K.check_dims(self, input, 4)
-  local h = call("avg_pool2d", input._h, { self.kH, self.kW }, { self.dH, self.dW },
-    { self.padH, self.padW }, self.ceil_mode, self.count_include_pad, nil)
+  local h = call("avg_pool2d", input._h, Pool.average_args(self, G.SPATIAL))
   K.take(self.output, h)
   if not self.divide then self.output:mul(self.kW * self.kH) end
   return self.output
@@ -69,8 +52,7 @@ function SpatialAveragePooling:updateGradInput(input, gradOutput)
   if self.gradInput then
     backwardCompatible(self)
     K.check_dims(self, input, 4)
-    local h = call("avg_pool2d_backward", gradOutput._h, input._h, { self.kH, self.kW },
-      { self.dH, self.dW }, { self.padH, self.padW }, self.ceil_mode, self.count_include_pad, nil)
+    local h = call("avg_pool2d_backward", gradOutput._h, input._h, Pool.average_args(self, G.SPATIAL))
     K.take(self.gradInput, h)
     if not self.divide then self.gradInput:mul(self.kW * self.kH) end
     return self.gradInput
@@ -78,11 +60,7 @@ function SpatialAveragePooling:updateGradInput(input, gradOutput)
 end
 
 function SpatialAveragePooling:__tostring__()
-  local s = format("%s(%dx%d, %d,%d", torch.type(self), self.kW, self.kH, self.dW, self.dH)
-  if (self.padW or self.padH) and (self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padW .. "," .. self.padH
-  end
-  return s .. ")"
+  return Pool.describe(self, G.SPATIAL) .. ")"
 end
 
 return SpatialAveragePooling

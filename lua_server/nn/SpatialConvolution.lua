@@ -4,30 +4,20 @@
 -- is ATen's convolution / convolution_backward; SpatialConvolutionMM and
 -- SpatialDilatedConvolution (dilationW, dilationH) share these methods.
 local torch = require "torch"
-local aten = require "aten"
 local K = require "nn.kernels"
+local G = require "nn.geometry"
+local P = require "nn.parameters"
+local Conv = require "nn.convolution"
 
-local call = aten.call
-local floor, sqrt, format = math.floor, math.sqrt, string.format
-local error, type = error, type
+local format = string.format
+local error = error
 local SpatialConvolution, parent = torch.class("nn.SpatialConvolution", "nn.Module")
 
-local NO_ADJ = { 0, 0 }
-
-local function check_count(cname, name, v, min)
-  if type(v) ~= "number" or v ~= floor(v) or v < min then
-    error(format("%s: %s must be an integer >= %d, got %s", cname, name, min, tostring(v)), 4)
-  end
-end
-SpatialConvolution._check_count = check_count
+local XY, NO_ADJ = G.SPATIAL, { 0, 0 }
 
 function SpatialConvolution:__init(nInputPlane, nOutputPlane, kW, kH, dW, dH, padW, padH)
   parent.__init(self)
-  local cname = torch.type(self)
-  check_count(cname, "nInputPlane", nInputPlane, 1)
-  check_count(cname, "nOutputPlane", nOutputPlane, 1)
-  check_count(cname, "kW", kW, 1)
-  check_count(cname, "kH", kH, 1)
+  G.check_sizes(self, "nInputPlane", nInputPlane, "nOutputPlane", nOutputPlane, "kW", kW, "kH", kH)
   self.nInputPlane = nInputPlane
   self.nOutputPlane = nOutputPlane
   self.kW = kW
@@ -43,22 +33,10 @@ function SpatialConvolution:__init(nInputPlane, nOutputPlane, kW, kH, dW, dH, pa
   self:reset()
 end
 
-function SpatialConvolution:noBias()
-  self.bias = nil
-  self.gradBias = nil
-  return self
-end
+P.install_noBias(SpatialConvolution)
 
--- U(-stdv, stdv), weight then bias, stdv = 1/sqrt(kW·kH·nInputPlane) as Torch7 draws them
 function SpatialConvolution:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW * self.kH * self.nInputPlane)
-  end
-  self.weight:uniform(-stdv, stdv)
-  if self.bias then self.bias:uniform(-stdv, stdv) end
-  return self
+  return P.reset_uniform(self, stdv, self.kW * self.kH * self.nInputPlane)
 end
 
 -- models saved by old nn versions carry `padding` instead of padW/padH
@@ -72,83 +50,29 @@ local function backCompatibility(self)
   end
 end
 
--- the weight as an nOutputPlane×nInputPlane×kH×kW handle; true when it is a new handle
-local function weight4(self)
-  local w = self.weight
-  if w:dim() == 4 then return w._h, false end
-  return call("reshape", w._h, { self.nOutputPlane, self.nInputPlane, self.kH, self.kW }), true
-end
-
--- stride, padding and dilation in ATen's (H, W) order
-local function geometry(self)
-  return { self.dH, self.dW }, { self.padH, self.padW }, { self.dilationH or 1, self.dilationW or 1 }
-end
-
-local function check_input(self, input)
-  nn.utils.checkType(self, input, self.weight)
-  local d = K.check_dims(self, input, 4, 3)
-  local planes, iH, iW = input:size(d - 2), input:size(d - 1), input:size(d)
-  if planes ~= self.nInputPlane then
-    error(format("%s: input has %d planes (size %s), expected %d", torch.type(self), planes,
-      table.concat(input:size():totable(), "x"), self.nInputPlane), 3)
-  end
+local function prepare(self, input)
+  backCompatibility(self)
+  local d = Conv.check_planes(self, input, 4, 3)
+  local iH, iW = input:size(d - 1), input:size(d)
   local dilH, dilW = self.dilationH or 1, self.dilationW or 1
-  local oH = floor((iH + 2 * self.padH - (dilH * (self.kH - 1) + 1)) / self.dH) + 1
-  local oW = floor((iW + 2 * self.padW - (dilW * (self.kW - 1) + 1)) / self.dW) + 1
+  local oH = G.output_size(iH, self.kH, self.dH, self.padH, dilH)
+  local oW = G.output_size(iW, self.kW, self.dW, self.padW, dilW)
   if oH < 1 or oW < 1 then
     error(format("%s: given input size (%dx%dx%d), the calculated output size (%dx%dx%d) is too small",
-      torch.type(self), planes, iH, iW, self.nOutputPlane, oH, oW), 3)
+      torch.type(self), self.nInputPlane, iH, iW, self.nOutputPlane, oH, oW), 3)
   end
+  local w, wnew = Conv.weight(self, { self.nOutputPlane, self.nInputPlane, self.kH, self.kW })
+  return input, { dims = 4, weight = w, weight_is_new = wnew, bias = self.bias and self.bias._h,
+    stride = G.aten(self, "d", XY), padding = G.aten(self, "pad", XY), dilation = { dilH, dilW },
+    transposed = false, output_padding = NO_ADJ, groups = 1 }
 end
 
-function SpatialConvolution:updateOutput(input)
-  backCompatibility(self)
-  check_input(self, input)
-  local x, unbatched = K.batched(input, 4)
-  local w, wnew = weight4(self)
-  local stride, pad, dil = geometry(self)
-  local h = call("convolution", x, w, self.bias and self.bias._h or nil, stride, pad, dil, false, NO_ADJ, 1)
-  K.release(x, unbatched)
-  K.release(w, wnew)
-  K.take(self.output, h, unbatched)
-  return self.output
-end
-
--- one convolution_backward for whichever of gradInput / gradWeight / gradBias is wanted
-local function backward(self, input, gradOutput, scale, wantInput, wantParams)
-  backCompatibility(self)
-  check_input(self, input)
-  local x, unbatched = K.batched(input, 4)
-  local go, gunbatched = K.batched(gradOutput, 4)
-  local w, wnew = weight4(self)
-  local stride, pad, dil = geometry(self)
-  local wantBias = wantParams and self.bias ~= nil
-  local gi, gw, gb = call("convolution_backward", go, x, w,
-    wantBias and { self.nOutputPlane } or nil, stride, pad, dil, false, NO_ADJ, 1,
-    { wantInput, wantParams, wantBias })
-  K.release(x, unbatched)
-  K.release(go, gunbatched)
-  K.release(w, wnew)
-  if wantInput then K.take(self.gradInput, gi, unbatched) else K.free(gi) end
-  if wantParams then K.accumulate(self.gradWeight, gw, scale) else K.free(gw) end
-  if wantBias then K.accumulate(self.gradBias, gb, scale) else K.free(gb) end
-end
-
-K.install_backward(SpatialConvolution, backward)
+Conv.install(SpatialConvolution, prepare)
 
 K.install_buffers(SpatialConvolution, parent)
 
 function SpatialConvolution:__tostring__()
-  local s = format("%s(%d -> %d, %dx%d", torch.type(self), self.nInputPlane, self.nOutputPlane,
-    self.kW, self.kH)
-  if self.dW ~= 1 or self.dH ~= 1 or self.padW ~= 0 or self.padH ~= 0 then
-    s = s .. format(", %d,%d", self.dW, self.dH)
-  end
-  if (self.padW or self.padH) and (self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padW .. "," .. self.padH
-  end
-  if self.bias then return s .. ")" end
-  return s .. ") without bias"
+  return Conv.describe(self, XY, self.nOutputPlane) .. Conv.closing(self)
 end
 
 return SpatialConvolution

@@ -6,12 +6,14 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local G = require "nn.geometry"
+local P = require "nn.parameters"
 
 local call = aten.call
-local sqrt, floor, format = math.sqrt, math.floor, string.format
+local format = string.format
 local SpatialConvolutionLocal, parent = torch.class("nn.SpatialConvolutionLocal", "nn.Module")
 
-local NO_DILATION = { 1, 1 }
+local XY, NO_DILATION = G.SPATIAL, { 1, 1 }
 
 function SpatialConvolutionLocal:__init(nInputPlane, nOutputPlane, iW, iH, kW, kH, dW, dH, padW, padH)
   parent.__init(self)
@@ -25,8 +27,8 @@ function SpatialConvolutionLocal:__init(nInputPlane, nOutputPlane, iW, iH, kW, k
   self.dH = dH or 1
   self.padW = padW or 0
   self.padH = padH or self.padW
-  self.oW = floor((self.padW * 2 + iW - self.kW) / self.dW) + 1
-  self.oH = floor((self.padH * 2 + iH - self.kH) / self.dH) + 1
+  self.oW = G.output_size(iW, self.kW, self.dW, self.padW, 1)
+  self.oH = G.output_size(iH, self.kH, self.dH, self.padH, 1)
   assert(1 <= self.oW and 1 <= self.oH, "illegal configuration: output width or height less than 1")
   self.weight = torch.Tensor(self.oH, self.oW, nOutputPlane, nInputPlane, kH, kW)
   self.bias = torch.Tensor(nOutputPlane, self.oH, self.oW)
@@ -38,13 +40,7 @@ function SpatialConvolutionLocal:__init(nInputPlane, nOutputPlane, iW, iH, kW, k
 end
 
 function SpatialConvolutionLocal:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW * self.kH * self.nInputPlane)
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.kW * self.kH * self.nInputPlane)
 end
 
 local function size_string(t) return table.concat(t:size():totable(), "x") end
@@ -128,15 +124,8 @@ end
 K.install_buffers(SpatialConvolutionLocal, parent)
 
 function SpatialConvolutionLocal:__tostring__()
-  local s = format("%s(%d -> %d, %dx%d, %dx%d", torch.type(self), self.nInputPlane, self.nOutputPlane,
-    self.iW, self.iH, self.kW, self.kH)
-  if self.dW ~= 1 or self.dH ~= 1 or self.padW ~= 0 or self.padH ~= 0 then
-    s = s .. format(", %d,%d", self.dW, self.dH)
-  end
-  if (self.padW or self.padH) and (self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padW .. "," .. self.padH
-  end
-  return s .. ")"
+  return format("%s(%d -> %d, %s, %s%s)", torch.type(self), self.nInputPlane, self.nOutputPlane,
+    G.sizes(self, "i", XY), G.sizes(self, "k", XY), G.steps(self, XY))
 end
 
 return SpatialConvolutionLocal

@@ -4,28 +4,14 @@
 -- too). The computation is SpatialConvolution's.
 local torch = require "torch"
 local SpatialConvolution = require "nn.SpatialConvolution"
-local SpatialConvolutionMM, parent = torch.class("nn.SpatialConvolutionMM", "nn.Module")
+local SpatialConvolutionMM = torch.class("nn.SpatialConvolutionMM", "nn.Module")
 
 function SpatialConvolutionMM:__init(nInputPlane, nOutputPlane, kW, kH, dW, dH, padW, padH)
-  parent.__init(self)
-  local cname, check = torch.type(self), SpatialConvolution._check_count
-  check(cname, "nInputPlane", nInputPlane, 1)
-  check(cname, "nOutputPlane", nOutputPlane, 1)
-  check(cname, "kW", kW, 1)
-  check(cname, "kH", kH, 1)
-  self.nInputPlane = nInputPlane
-  self.nOutputPlane = nOutputPlane
-  self.kW = kW
-  self.kH = kH
-  self.dW = dW or 1
-  self.dH = dH or 1
-  self.padW = padW or 0
-  self.padH = padH or self.padW
-  self.weight = torch.Tensor(nOutputPlane, nInputPlane * kH * kW)
-  self.bias = torch.Tensor(nOutputPlane)
-  self.gradWeight = torch.Tensor(nOutputPlane, nInputPlane * kH * kW)
-  self.gradBias = torch.Tensor(nOutputPlane)
-  self:reset()
+  SpatialConvolution.__init(self, nInputPlane, nOutputPlane, kW, kH, dW, dH, padW, padH)
+  -- the same numbers, drawn in the same order, in the matrix layout
+  local rowLength = nInputPlane * kH * kW
+  self.weight:resize(nOutputPlane, rowLength)
+  self.gradWeight:resize(nOutputPlane, rowLength)
 end
 
 for _, name in ipairs { "noBias", "reset", "updateOutput", "updateGradInput", "accGradParameters",

@@ -2,9 +2,13 @@
 -- padH=padW, dilationW=1, dilationH=1]): a SpatialConvolution whose kernel taps are
 -- dilationW/dilationH pixels apart (output size (in + 2·pad − dilation·(k−1) − 1)/d + 1).
 local torch = require "torch"
+local G = require "nn.geometry"
+local Conv = require "nn.convolution"
 require "nn.SpatialConvolution"
 local SpatialDilatedConvolution, parent =
   torch.class("nn.SpatialDilatedConvolution", "nn.SpatialConvolution")
+
+local XY = G.SPATIAL
 
 function SpatialDilatedConvolution:__init(nInputPlane, nOutputPlane, kW, kH, dW, dH, padW, padH,
                                           dilationW, dilationH)
@@ -14,17 +18,7 @@ function SpatialDilatedConvolution:__init(nInputPlane, nOutputPlane, kW, kH, dW,
 end
 
 function SpatialDilatedConvolution:__tostring__()
-  local s = string.format("%s(%d -> %d, %dx%d", torch.type(self), self.nInputPlane,
-    self.nOutputPlane, self.kW, self.kH)
-  if self.dW ~= 1 or self.dH ~= 1 or self.padW ~= 0 or self.padH ~= 0 then
-    s = s .. string.format(", %d,%d", self.dW, self.dH)
-  end
-  if (self.padW or self.padH) and (self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padW .. "," .. self.padH
-  end
-  s = s .. ", " .. self.dilationW .. "," .. self.dilationH
-  if self.bias then return s .. ")" end
-  return s .. ") without bias"
+  return Conv.describe(self, XY, self.nOutputPlane) .. ", " .. G.list(self, "dilation", XY) .. Conv.closing(self)
 end
 
 return SpatialDilatedConvolution

@@ -2,6 +2,8 @@
 -- SpatialMaxPooling whose kW×kH window samples every dilationW-th column and dilationH-th row.
 -- indices are 1-based positions within the input plane, as for SpatialMaxPooling.
 local torch = require "torch"
+local G = require "nn.geometry"
+local Pool = require "nn.pooling"
 
 local SpatialDilatedMaxPooling, parent = torch.class("nn.SpatialDilatedMaxPooling", "nn.SpatialMaxPooling")
 
@@ -12,11 +14,7 @@ function SpatialDilatedMaxPooling:__init(kW, kH, dW, dH, padW, padH, dilationW, 
 end
 
 function SpatialDilatedMaxPooling:__tostring__()
-  local s = string.format("%s(%dx%d, %d,%d", torch.type(self), self.kW, self.kH, self.dW, self.dH)
-  if (self.padW or self.padH) and (self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padW .. "," .. self.padH
-  end
-  return s .. ", " .. self.dilationW .. "," .. self.dilationH .. ")"
+  return Pool.describe(self, G.SPATIAL) .. ", " .. G.list(self, "dilation", G.SPATIAL) .. ")"
 end
 
 return SpatialDilatedMaxPooling

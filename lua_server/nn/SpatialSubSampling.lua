@@ -5,9 +5,10 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local P = require "nn.parameters"
 
 local call = aten.call
-local sqrt, format = math.sqrt, string.format
+local format = string.format
 local SpatialSubSampling, parent = torch.class("nn.SpatialSubSampling", "nn.Module")
 
 local NO_DILATION, NO_PAD, NO_ADJ = { 1, 1 }, { 0, 0 }, { 0, 0 }
@@ -27,13 +28,7 @@ function SpatialSubSampling:__init(nInputPlane, kW, kH, dW, dH)
 end
 
 function SpatialSubSampling:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW * self.kH)
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.kW * self.kH)
 end
 
 local function check_input(self, input)

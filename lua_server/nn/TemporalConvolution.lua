@@ -6,10 +6,12 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
-local SpatialConvolution = require "nn.SpatialConvolution"
+local G = require "nn.geometry"
+local P = require "nn.parameters"
+local Seq = require "nn.sequence"
 
 local call = aten.call
-local sqrt, format = math.sqrt, string.format
+local format = string.format
 local error = error
 local TemporalConvolution, parent = torch.class("nn.TemporalConvolution", "nn.Module")
 
@@ -17,10 +19,7 @@ local NO_PAD, NO_DILATION = { 0 }, { 1 }
 
 function TemporalConvolution:__init(inputFrameSize, outputFrameSize, kW, dW)
   parent.__init(self)
-  local cname, check = torch.type(self), SpatialConvolution._check_count
-  check(cname, "inputFrameSize", inputFrameSize, 1)
-  check(cname, "outputFrameSize", outputFrameSize, 1)
-  check(cname, "kW", kW, 1)
+  G.check_sizes(self, "inputFrameSize", inputFrameSize, "outputFrameSize", outputFrameSize, "kW", kW)
   self.inputFrameSize = inputFrameSize
   self.outputFrameSize = outputFrameSize
   self.kW = kW
@@ -33,23 +32,12 @@ function TemporalConvolution:__init(inputFrameSize, outputFrameSize, kW, dW)
 end
 
 function TemporalConvolution:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW * self.inputFrameSize)
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv)
-  return self
+  return P.reset_uniform(self, stdv, self.kW * self.inputFrameSize)
 end
 
 local function check_input(self, input)
   nn.utils.checkType(self, input, self.weight)
-  local d = input:dim()
-  if d ~= 2 and d ~= 3 then
-    error(format("%s: 2D or 3D (batch mode) tensor expected for input, but got a %dD tensor",
-      torch.type(self), d), 3)
-  end
+  local d = Seq.check_dims(self, input, 3)
   if input:size(d) ~= self.inputFrameSize then
     error(format("%s: invalid input frame size: got %d, expected %d", torch.type(self),
       input:size(d), self.inputFrameSize), 3)

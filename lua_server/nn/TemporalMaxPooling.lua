@@ -5,6 +5,7 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local Pool = require "nn.pooling"
 
 local call = aten.call
 local format = string.format
@@ -86,13 +87,6 @@ function TemporalMaxPooling:updateGradInput(input, gradOutput)
   return self.gradInput
 end
 
-function TemporalMaxPooling:empty()
-  self:clearState()
-end
-
-function TemporalMaxPooling:clearState()
-  if self.indices then self.indices:set() end
-  return parent.clearState(self)
-end
+Pool.install_indices(TemporalMaxPooling, parent)
 
 return TemporalMaxPooling

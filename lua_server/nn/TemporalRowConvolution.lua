@@ -6,9 +6,11 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local P = require "nn.parameters"
+local Seq = require "nn.sequence"
 
 local call = aten.call
-local sqrt, format = math.sqrt, string.format
+local format = string.format
 local TemporalRowConvolution, parent = torch.class("nn.TemporalRowConvolution", "nn.Module")
 
 function TemporalRowConvolution:__init(inputFrameSize, kW, dW, featFirst)
@@ -25,43 +27,16 @@ function TemporalRowConvolution:__init(inputFrameSize, kW, dW, featFirst)
   self:reset()
 end
 
-function TemporalRowConvolution:noBias()
-  self.bias = nil
-  self.gradBias = nil
-  return self
-end
+P.install_noBias(TemporalRowConvolution)
 
 function TemporalRowConvolution:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW * self.inputFrameSize)
-  end
-  self.weight:uniform(-stdv, stdv)
-  if self.bias then self.bias:uniform(-stdv, stdv) end
-end
-
--- the tensor viewed as N×inputFrameSize×nFrame; the second result says it had no batch dim
-local function features_first(self, t, level)
-  local d = t:dim()
-  if d ~= 2 and d ~= 3 then
-    error(format("%s: 2D or 3D (batch mode) tensor expected for input, but got a %dD tensor",
-      torch.type(self), d), level + 1)
-  end
-  local x = d == 2 and t:view(1, t:size(1), t:size(2)) or t
-  if not self.featFirst then x = x:transpose(2, 3) end
-  return x, d == 2
-end
-
-local function layout_back(self, t, unbatched)
-  if not self.featFirst then t = t:transpose(2, 3) end
-  if unbatched then t = t[1] end
-  return t
+  P.reset_uniform(self, stdv, self.kW * self.inputFrameSize)
 end
 
 local function check_input(self, input)
   nn.utils.checkType(self, input, self.weight)
-  local x, unbatched = features_first(self, input, 3)
+  Seq.check_dims(self, input, 3)
+  local x, unbatched = Seq.channels_first(input, self.featFirst)
   if x:size(2) ~= self.inputFrameSize then
     error(format("%s: size mismatch: input has %d features (size %s), expected %d", torch.type(self),
       x:size(2), table.concat(input:size():totable(), "x"), self.inputFrameSize), 3)
@@ -77,14 +52,15 @@ function TemporalRowConvolution:updateOutput(input)
   local y = input.new()
   K.take(y, call("convolution", x._h, self.weight._h, self.bias and self.bias._h or nil, { self.dW }, { 0 },
     { 1 }, false, { 0 }, self.inputFrameSize))
-  y = layout_back(self, y, unbatched)
+  y = Seq.layout_back(y, unbatched, self.featFirst)
   self.output:resizeAs(y):copy(y)
   return self.output
 end
 
 local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   local x, unbatched = check_input(self, input)
-  local go = features_first(self, gradOutput, 3)
+  Seq.check_dims(self, gradOutput, 3)
+  local go = Seq.channels_first(gradOutput, self.featFirst)
   local wantBias = wantParams and self.bias ~= nil
   local gi, gw, gb = call("convolution_backward", go._h, x._h, self.weight._h,
     wantBias and { self.inputFrameSize } or nil, { self.dW }, { 0 }, { 1 }, false, { 0 }, self.inputFrameSize,
@@ -92,7 +68,7 @@ local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   if wantInput then
     local g = input.new()
     K.take(g, gi)
-    g = layout_back(self, g, unbatched)
+    g = Seq.layout_back(g, unbatched, self.featFirst)
     self.gradInput:resizeAs(g):copy(g)
   else
     K.free(gi)

@@ -5,9 +5,11 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local P = require "nn.parameters"
+local Seq = require "nn.sequence"
 
 local call = aten.call
-local sqrt, format = math.sqrt, string.format
+local format = string.format
 local TemporalSubSampling, parent = torch.class("nn.TemporalSubSampling", "nn.Module")
 
 function TemporalSubSampling:__init(inputFrameSize, kW, dW)
@@ -23,23 +25,13 @@ function TemporalSubSampling:__init(inputFrameSize, kW, dW)
 end
 
 function TemporalSubSampling:reset(stdv)
-  if stdv then
-    stdv = stdv * sqrt(3)
-  else
-    stdv = 1 / sqrt(self.kW)
-  end
-  self.weight:uniform(-stdv, stdv)
-  self.bias:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.kW)
 end
 
 -- the input as N×inputFrameSize×nInputFrame (a view) and whether it had no batch dimension
 local function channels_first(self, input)
   nn.utils.checkType(self, input, self.weight)
-  local d = input:dim()
-  if d ~= 2 and d ~= 3 then
-    error(format("%s: 2D or 3D (batch mode) tensor expected for input, but got a %dD tensor",
-      torch.type(self), d), 3)
-  end
+  local d = Seq.check_dims(self, input, 3)
   if input:size(d) ~= self.inputFrameSize then
     error(format("%s: size mismatch: input frames have %d features (size %s), expected %d", torch.type(self),
       input:size(d), table.concat(input:size():totable(), "x"), self.inputFrameSize), 3)
@@ -48,8 +40,7 @@ local function channels_first(self, input)
     error(format("%s: input sequence smaller than kernel size (%d < %d)", torch.type(self),
       input:size(d - 1), self.kW), 3)
   end
-  local x = d == 2 and input:view(1, input:size(1), input:size(2)) or input
-  return x:transpose(2, 3), d == 2
+  return Seq.channels_first(input)
 end
 
 local function kernel(self)
@@ -57,33 +48,26 @@ local function kernel(self)
   return self.weight:view(F, 1, 1):expand(F, 1, self.kW):contiguous()
 end
 
-local function frames_last(t, unbatched)
-  local y = t:transpose(2, 3)
-  if unbatched then y = y[1] end
-  return y
-end
-
 function TemporalSubSampling:updateOutput(input)
   local x, unbatched = channels_first(self, input)
   local y = input.new()
   K.take(y, call("convolution", x._h, kernel(self)._h, self.bias._h, { self.dW }, { 0 }, { 1 }, false, { 0 },
     self.inputFrameSize))
-  y = frames_last(y, unbatched)
+  y = Seq.layout_back(y, unbatched)
   self.output:resizeAs(y):copy(y)
   return self.output
 end
 
 local function backward(self, input, gradOutput, scale, wantInput, wantParams)
   local x, unbatched = channels_first(self, input)
-  local go = gradOutput:dim() == 2 and gradOutput:view(1, gradOutput:size(1), gradOutput:size(2)) or gradOutput
-  go = go:transpose(2, 3)
+  local go = Seq.channels_first(gradOutput)
   local w = kernel(self)
   local gi, gw, gb = call("convolution_backward", go._h, x._h, w._h, { self.inputFrameSize }, { self.dW },
     { 0 }, { 1 }, false, { 0 }, self.inputFrameSize, { wantInput, wantParams, wantParams })
   if wantInput then
     local g = input.new()
     K.take(g, gi)
-    g = frames_last(g, unbatched)
+    g = Seq.layout_back(g, unbatched)
     self.gradInput:resizeAs(g):copy(g)
   else
     K.free(gi)

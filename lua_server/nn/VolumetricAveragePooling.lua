@@ -5,9 +5,10 @@
 local torch = require "torch"
 local aten = require "aten"
 local K = require "nn.kernels"
+local G = require "nn.geometry"
+local Pool = require "nn.pooling"
 
 local call = aten.call
-local format = string.format
 local VolumetricAveragePooling, parent = torch.class("nn.VolumetricAveragePooling", "nn.Module")
 
 function VolumetricAveragePooling:__init(kT, kW, kH, dT, dW, dH, padT, padW, padH)
@@ -25,32 +26,14 @@ function VolumetricAveragePooling:__init(kT, kW, kH, dT, dW, dH, padT, padW, pad
   self.count_include_pad = true
 end
 
-function VolumetricAveragePooling:ceil()
-  self.ceil_mode = true
-  return self
-end
-
-function VolumetricAveragePooling:floor()
-  self.ceil_mode = false
-  return self
-end
-
-function VolumetricAveragePooling:setCountIncludePad()
-  self.count_include_pad = true
-  return self
-end
-
-function VolumetricAveragePooling:setCountExcludePad()
-  self.count_include_pad = false
-  return self
-end
+Pool.install_rounding(VolumetricAveragePooling)
+Pool.install_count_pad(VolumetricAveragePooling)
 
 -- the kernel's arguments; models saved before padding existed lack those fields
 local function geometry(self)
   self.padT, self.padW, self.padH = self.padT or 0, self.padW or 0, self.padH or 0
   if self.ceil_mode == nil then self.ceil_mode, self.count_include_pad = false, true end
-  return { self.kT, self.kH, self.kW }, { self.dT, self.dH, self.dW }, { self.padT, self.padH, self.padW },
-    self.ceil_mode, self.count_include_pad, nil
+  return Pool.average_args(self, G.VOLUMETRIC)
 end
 
 function VolumetricAveragePooling:updateOutput(input)
@@ -68,12 +51,7 @@ function VolumetricAveragePooling:updateGradInput(input, gradOutput)
 end
 
 function VolumetricAveragePooling:__tostring__()
-  local s = format("%s(%dx%dx%d, %d,%d,%d", torch.type(self), self.kT, self.kW, self.kH,
-    self.dT, self.dW, self.dH)
-  if (self.padT or self.padW or self.padH) and (self.padT ~= 0 or self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padT .. "," .. self.padW .. "," .. self.padH
-  end
-  return s .. ")"
+  return Pool.describe(self, G.VOLUMETRIC) .. ")"
 end
 
 return VolumetricAveragePooling

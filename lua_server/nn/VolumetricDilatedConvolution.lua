@@ -2,9 +2,13 @@
 -- padT=0, padW=0, padH=0, dilationT=1, dilationW=1, dilationH=1]): VolumetricConvolution whose
 -- kernel taps are dilation apart; weight nOutputPlane×nInputPlane×kT×kH×kW.
 local torch = require "torch"
+local G = require "nn.geometry"
+local Conv = require "nn.convolution"
 
 local VolumetricDilatedConvolution, parent =
   torch.class("nn.VolumetricDilatedConvolution", "nn.VolumetricConvolution")
+
+local TXY = G.VOLUMETRIC
 
 function VolumetricDilatedConvolution:__init(nInputPlane, nOutputPlane, kT, kW, kH, dT, dW, dH,
                                              padT, padW, padH, dilationT, dilationW, dilationH)
@@ -15,17 +19,8 @@ function VolumetricDilatedConvolution:__init(nInputPlane, nOutputPlane, kT, kW, 
 end
 
 function VolumetricDilatedConvolution:__tostring__()
-  local s = string.format("%s(%d -> %d, %dx%dx%d", torch.type(self), self.nInputPlane,
-    self.nOutputPlane, self.kT, self.kW, self.kH)
-  if self.dT ~= 1 or self.dW ~= 1 or self.dH ~= 1 or self.padT ~= 0 or self.padW ~= 0 or self.padH ~= 0 then
-    s = s .. string.format(", %d,%d,%d", self.dT, self.dW, self.dH)
-  end
-  if (self.padT or self.padW or self.padH) and (self.padT ~= 0 or self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padT .. "," .. self.padW .. "," .. self.padH
-  end
-  s = s .. ", " .. self.dilationT .. "," .. self.dilationW .. "," .. self.dilationH
-  if self.bias then return s .. ")" end
-  return s .. ") without bias"
+  return Conv.describe(self, TXY, self.nOutputPlane) .. ", " .. G.list(self, "dilation", TXY) ..
+    Conv.closing(self)
 end
 
 return VolumetricDilatedConvolution

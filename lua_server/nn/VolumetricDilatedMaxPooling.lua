@@ -1,6 +1,8 @@
 -- nn.VolumetricDilatedMaxPooling(kT, kW, kH [, dT=kT, dW=kW, dH=kH, padT=0, padW=0, padH=0,
 -- dilationT=1, dilationW=1, dilationH=1]): VolumetricMaxPooling with a dilated window.
 local torch = require "torch"
+local G = require "nn.geometry"
+local Pool = require "nn.pooling"
 
 local VolumetricDilatedMaxPooling, parent =
   torch.class("nn.VolumetricDilatedMaxPooling", "nn.VolumetricMaxPooling")
@@ -14,12 +16,7 @@ function VolumetricDilatedMaxPooling:__init(kT, kW, kH, dT, dW, dH, padT, padW, 
 end
 
 function VolumetricDilatedMaxPooling:__tostring__()
-  local s = string.format("%s(%dx%dx%d, %d,%d,%d", torch.type(self), self.kT, self.kW, self.kH,
-    self.dT, self.dW, self.dH)
-  if (self.padT or self.padW or self.padH) and (self.padT ~= 0 or self.padW ~= 0 or self.padH ~= 0) then
-    s = s .. ", " .. self.padT .. "," .. self.padW .. "," .. self.padH
-  end
-  return s .. ", " .. self.dilationT .. "," .. self.dilationW .. "," .. self.dilationH .. ")"
+  return Pool.describe(self, G.VOLUMETRIC) .. ", " .. G.list(self, "dilation", G.VOLUMETRIC) .. ")"
 end
 
 return VolumetricDilatedMaxPooling

@@ -3,6 +3,7 @@
 -- diagCov, both inputSize x outputSize; diagCov starts at 1). Gradients divide by
 -- y_j + 1e-7, as Torch7 does.
 local torch = require "torch"
+local P = require "nn.parameters"
 local WeightedEuclidean, parent = torch.class("nn.WeightedEuclidean", "nn.Module")
 
 function WeightedEuclidean:__init(inputSize, outputSize)
@@ -15,12 +16,7 @@ function WeightedEuclidean:__init(inputSize, outputSize)
 end
 
 function WeightedEuclidean:reset(stdv)
-  if stdv then
-    stdv = stdv * math.sqrt(3)
-  else
-    stdv = 1 / math.sqrt(self.weight:size(1))
-  end
-  self.weight:uniform(-stdv, stdv)
+  P.reset_uniform(self, stdv, self.weight:size(1))
   self.diagCov:fill(1)
 end
 
