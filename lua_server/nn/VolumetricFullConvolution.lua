@@ -40,7 +40,22 @@ function VolumetricFullConvolution:reset(stdv)
   return P.reset_uniform(self, stdv, self.kT * self.kW * self.kH * self.nInputPlane)
 end
 
+-- Models saved by older nn: the weight was nOutputPlane×nInputPlane×... before adj
+-- existed, and the padding was named pT/pW/pH. Run before every use, as in Torch7 (which
+-- leaves gradWeight in the old layout; it is turned too here, so gradients accumulate).
+function VolumetricFullConvolution:backCompatibility()
+  if not self.adjW then
+    self.weight = self.weight:transpose(1, 2):contiguous()
+    if self.gradWeight and self.gradWeight:dim() == 5 then
+      self.gradWeight = self.gradWeight:transpose(1, 2):contiguous()
+    end
+  end
+  self.padT, self.padW, self.padH = self.padT or self.pT, self.padW or self.pW, self.padH or self.pH
+  self.adjT, self.adjW, self.adjH = self.adjT or 0, self.adjW or 0, self.adjH or 0
+end
+
 local function prepare(self, input)
+  self:backCompatibility()
   local x, c = Conv.prepare_transposed(self, input, TXY)
   return x, c  -- not a tail call: errors count this frame
 end

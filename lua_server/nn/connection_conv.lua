@@ -81,18 +81,22 @@ return function(class, parent, transposed)
     return w:view(self.nOutputPlane, self.nInputPlane, self.kH, self.kW)
   end
 
-  local function check_input(self, input)
+  -- the input's planes the table connects, and the dimension of planes. As in Torch7, an
+  -- input may have more planes than the largest one the table names (a random table can
+  -- leave the last ones out): those take no part, and their gradient is zero.
+  local function connected_planes(self, input)
     nn.utils.checkType(self, input, self.weight)
-    local d = K.check_dims(self, input, 4, 3)
-    if input:size(d - 2) < self.nInputPlane then
+    local d = K.check_dims(self, input, 4, 3) - 2
+    if input:size(d) < self.nInputPlane then
       error(format("%s: size mismatch: input has %d planes (size %s), the connection table needs %d",
-        torch.type(self), input:size(d - 2), table.concat(input:size():totable(), "x"), self.nInputPlane), 3)
+        torch.type(self), input:size(d), table.concat(input:size():totable(), "x"), self.nInputPlane), 3)
     end
+    if input:size(d) == self.nInputPlane then return input, d end
+    return input:narrow(d, 1, self.nInputPlane), d
   end
 
   function class:updateOutput(input)
-    check_input(self, input)
-    local x, unbatched = K.batched(input, 4)
+    local x, unbatched = K.batched((connected_planes(self, input)), 4)
     local h = call("convolution", x, dense(self)._h, self.bias._h, { self.dH, self.dW }, { 0, 0 },
       NO_DILATION, transposed, { 0, 0 }, 1)
     K.release(x, unbatched)
@@ -101,14 +105,22 @@ return function(class, parent, transposed)
   end
 
   local function backward(self, input, gradOutput, scale, wantInput, wantParams)
-    check_input(self, input)
-    local x, unbatched = K.batched(input, 4)
+    local used, plane_dim = connected_planes(self, input)
+    local x, unbatched = K.batched(used, 4)
     local go, gunbatched = K.batched(gradOutput, 4)
     local gi, gw, gb = call("convolution_backward", go, x, dense(self)._h, { self.nOutputPlane },
       { self.dH, self.dW }, { 0, 0 }, NO_DILATION, transposed, { 0, 0 }, 1, { wantInput, wantParams, wantParams })
     K.release(x, unbatched)
     K.release(go, gunbatched)
-    if wantInput then K.take(self.gradInput, gi, unbatched) else K.free(gi) end
+    if wantInput and used == input then
+      K.take(self.gradInput, gi, unbatched)
+    elseif wantInput then
+      local part = input.new()
+      K.take(part, gi, unbatched)
+      self.gradInput:resizeAs(input):zero():narrow(plane_dim, 1, self.nInputPlane):copy(part)
+    else
+      K.free(gi)
+    end
     if wantParams then
       local g = self.weight.new()
       K.take(g, gw)

@@ -89,6 +89,25 @@ describe("nn.SpatialConvolutionMap and nn.SpatialFullConvolutionMap", function()
     H.tensor(m:forward(x), { { { 20, 20 }, { 20, 20 } }, { { 3, 3 }, { 3, 3 } } }, 1e-12)
   end)
 
+  it("leave out input planes the table does not name (a random table may skip the last)", function()
+    -- as Torch7: an input with more planes than the table's largest is accepted; the extra
+    -- planes change nothing and get a zero gradient
+    local tbl = T { { 1, 1 }, { 2, 1 }, { 1, 2 } }
+    for _, cls in ipairs { "SpatialConvolutionMap", "SpatialFullConvolutionMap" } do
+      torch.manualSeed(2)
+      local m = nn[cls](tbl, 2, 2)
+      local x = torch.randn(2, 3, 4, 4)
+      local go = m:forward(x):clone():normal()
+      local y = m:forward(x):clone()
+      local gi = m:backward(x, go):clone()
+      local used = x:narrow(2, 1, 2)
+      H.tensor(y, m:forward(used), 0, cls .. " output")
+      H.tensor(gi:narrow(2, 1, 2), m:updateGradInput(used, go), 0, cls .. " gradInput of used planes")
+      expect.eq(gi:narrow(2, 3, 1):abs():max(), 0, cls .. " gradInput of the unused plane")
+      expect.error(function() m:forward(torch.randn(1, 4, 4)) end, "the connection table needs 2")
+    end
+  end)
+
   it("draws each kernel U(−1/sqrt(kW·kH·fanIn), ...) after manualSeed", function()
     torch.manualSeed(5)
     local m = nn.SpatialConvolutionMap(T { { 1, 1 }, { 2, 1 }, { 1, 2 } }, 2, 2)
