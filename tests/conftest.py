@@ -42,6 +42,21 @@ def nn(lua):
     return lua.require("nn")
 
 
+@pytest.fixture(scope="module")
+def identity_lua():
+    """A private server of the module's own, with `identity = function(t) return t end`: its
+    byte counters (`marshal_stats`) then count only that module's traffic."""
+    conn = client.connect()
+    conn.execute("identity = function(t) return t end")
+    yield conn
+    conn.close()
+
+
+def marshal_stats(lua) -> dict:
+    """The server's counters of bytes received and sent, copied or not (server/marshal.lua)."""
+    return lua.eval("require('server.marshal').stats")
+
+
 class ServerProcess:
     """A server started by hand, as a user would (lua_server/bin/luatorch-server), without
     authentication on loopback (tests/test_security.py covers CurveZMQ)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import client
+from conftest import marshal_stats as stats
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.int64, np.float32, np.float64, np.float16]
 # 0 elements, inline, a copied frame, and frames big enough for the zero-copy paths
@@ -14,15 +14,8 @@ SHAPES = [(0,), (2, 0, 3), (), (5,), (300,), (40, 50), (300, 400)]
 
 
 @pytest.fixture(scope="module")
-def lua():
-    conn = client.connect()
-    conn.execute("identity = function(t) return t end")
-    yield conn
-    conn.close()
-
-
-def stats(lua) -> dict:
-    return lua.eval("require('server.marshal').stats")
+def lua(identity_lua):
+    return identity_lua
 
 
 def sample(shape, dtype) -> np.ndarray:

@@ -13,20 +13,14 @@ import numpy as np
 import pytest
 
 import client
+from conftest import marshal_stats as stats
 from client.errors import RemoteError
 from client.shared import EXT_SHARED
 
 
 @pytest.fixture(scope="module")
-def lua():
-    conn = client.connect()
-    conn.execute("identity = function(t) return t end")
-    yield conn
-    conn.close()
-
-
-def stats(lua) -> dict:
-    return lua.eval("require('server.marshal').stats")
+def lua(identity_lua):
+    return identity_lua
 
 
 def ext4(code, shape, pid, fd, inode, offset, flags=2) -> msgpack.ExtType:

@@ -6,20 +6,11 @@ local mp = require "server.msgpack"
 local wire = require "server.wire"
 local serve = require "server.serve"
 local batch = require "server.batch"
-local interrupt = require "server.interrupt"
-local Memory = require "server.memory"
 local Promises = require "server.promises"
 
-local ctx = zmq.context()
-local out, inbox = zmq.socket(ctx, zmq.PAIR), zmq.socket(ctx, zmq.PAIR)
-zmq.bind(inbox, "inproc://batch_spec")
-zmq.connect(out, "inproc://batch_spec")
-
-local server = { clients = {}, epoch = "batch-spec", limits = { max_header = 2 ^ 26 },
-  memory = Memory.new(2 ^ 30), marshal = require "server.marshal", callback_results = {},
-  callback_owner = {} }
-interrupt.install(server)
-local client = serve.client_of(server, "spec")
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+local harness = dofile(here .. "/serve_harness.lua")("batch_spec")
+local out, inbox, server, client = harness.out, harness.inbox, harness.server, harness.client
 client.promises = Promises.new()
 
 local function frame(s) return { ptr = s, size = #s } end

@@ -7,18 +7,10 @@ local mp = require "server.msgpack"
 local serve = require "server.serve"
 local stream = require "server.stream"
 local interrupt = require "server.interrupt"
-local Memory = require "server.memory"
 
-local ctx = zmq.context()
-local out, inbox = zmq.socket(ctx, zmq.PAIR), zmq.socket(ctx, zmq.PAIR)
-zmq.bind(inbox, "inproc://server_answer_spec")
-zmq.connect(out, "inproc://server_answer_spec")
-
-local server = { clients = {}, epoch = "answer-spec", limits = { max_header = 2 ^ 26 },
-  memory = Memory.new(2 ^ 30), marshal = require "server.marshal", callback_results = {},
-  callback_owner = {} }
-interrupt.install(server)
-local client = serve.client_of(server, "spec")
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+local harness = dofile(here .. "/serve_harness.lua")("server_answer_spec")
+local out, inbox, server, client = harness.out, harness.inbox, harness.server, harness.client
 
 -- the stream messages sent so far, decoded
 local function streamed()
