@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from revisions import extract, pop_base
+
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = 2000  # calls per case per round
 PIPELINED = 4096
@@ -124,19 +126,12 @@ def main() -> None:
     if args[:1] == ["--worker"]:
         worker(args[1])
         return
-    base_rev = None
-    if "--base" in args:
-        i = args.index("--base")
-        base_rev = args[i + 1]
-        del args[i:i + 2]
+    base_rev = pop_base(args)
     rounds = int(args[0]) if args else 15
     with tempfile.TemporaryDirectory(prefix="luatorch-clientcpu-") as directory:
         roots = {"this checkout": str(ROOT)}
         if base_rev:
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", base_rev, "client", "bridge"],
-                                     check=True, capture_output=True).stdout
-            subprocess.run(["tar", "-x", "-C", directory], input=archive, check=True)
-            roots[f"base {base_rev}"] = directory
+            roots[f"base {base_rev}"] = str(extract(base_rev, directory, ("client", "bridge")))
         # every client starts this checkout's server
         env = dict(os.environ, LUATORCH_SERVER=str(ROOT / "lua_server/bin/luatorch-server"))
         procs = {}

@@ -19,7 +19,6 @@ checkout's ATen shim build) is measured in the same rounds, with this checkout's
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import client  # noqa: E402
+from revisions import extract, pop_base  # noqa: E402
 
 ECHO = r"""
 import sys, zmq
@@ -144,23 +144,9 @@ def client_cases(client_module) -> tuple:
     return lua, cases
 
 
-def extract(rev: str, directory: str) -> Path:
-    base = Path(directory) / "base"
-    base.mkdir()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "lua_server"],
-                             check=True, capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-    shutil.copytree(ROOT / "lua_server/build", base / "lua_server/build", symlinks=True)
-    return base
-
-
 def main() -> None:
     args = sys.argv[1:]
-    base_rev = None
-    if "--base" in args:
-        i = args.index("--base")
-        base_rev = args[i + 1]
-        del args[i:i + 2]
+    base_rev = pop_base(args)
     bulk = "--bulk" in args
     args = [a for a in args if a != "--bulk"]
     calls = int(args[0]) if args else 3000

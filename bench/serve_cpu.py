@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from latency import extract  # noqa: E402
+from revisions import extract, pop_base  # noqa: E402
 
 SCRIPT = ROOT / "bench/serve_cpu_lua.lua"
 
@@ -34,11 +34,7 @@ def run(tree: Path, requests: int) -> dict[str, float]:
 
 def main() -> None:
     args = sys.argv[1:]
-    base_rev = None
-    if "--base" in args:
-        i = args.index("--base")
-        base_rev = args[i + 1]
-        del args[i:i + 2]
+    base_rev = pop_base(args)
     requests = int(args[0]) if args else 10000
     rounds = int(args[1]) if len(args) > 1 else 5
     with tempfile.TemporaryDirectory(prefix="luatorch-bench-") as directory:
