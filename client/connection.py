@@ -31,7 +31,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
-from .headers import request_header
+from .headers import call_header, request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
@@ -248,40 +248,67 @@ class Connection:
         """Send one request; its id, and the shared arrays it names (to keep until its
         reply, so their memfds stay open until the server has mapped them)."""
         with self._lock:
-            self._check_open()
-            now = time.monotonic()
-            if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
-                self._next_liveness_check = now + LIVENESS_CHECK_S
-                if self.server is not None and not self.server.alive():
-                    raise ConnectionLost("the local server is gone:\n" + self.server.describe())
-                self._read_monitor()
-                self._lost = False  # a disconnect before this request does not concern it
-            if self._session_lost is not None:
-                raise ConnectionLost(self._session_lost)
-            if self._pipeline is not None and self._pipeline.buffer:
-                self._pipeline.flush()  # batched calls made earlier go first
+            self._before_request()
             request_id = next(self._ids)
             self._target_as_wire(fields)
             releases = self._drain_releases() if self._releases else None
             done = self._take_done()
             # keys in protocol order, so the header packs in one pass to encode_message's bytes
             header = request_header(op, request_id, fields, self.epoch, releases, done)
-            shared, kept = self._shared, []
-            try:
-                frames = self._encoder.encode(
-                    header, shared.sender(kept) if shared is not None and self.shared_memory else None)
-            except BaseException:  # e.g. a failed pipelined result as an argument: not sent
-                self._unsent(releases, done)
-                raise
-            try:
-                trackers = self._send(frames, op, track=release_arrays)
-                self.requests_sent += 1
-            except ConnectionLost:
-                self._unsent(releases, None)
-                raise
-            for tracker in trackers:
-                self._wait_sent(tracker, op)
-            return request_id, kept
+            return request_id, self._encode_and_send(header, op, releases, done, release_arrays)
+
+    def _send_call(self, op: str, target: Any, name: str | None, args: Any) -> tuple[int, list]:
+        """:meth:`_send_request` of a call or method call, its header built directly."""
+        with self._lock:
+            self._before_request()
+            request_id = next(self._ids)
+            if target.__class__ in PROXY_CLASSES and target._conn is self:
+                target = target._wire or target._wire_value()
+            releases = self._drain_releases() if self._releases else None
+            done = self._done
+            if done:
+                self._done = []
+            header = call_header(op, request_id, target, name, args, self.epoch, releases, done)
+            return request_id, self._encode_and_send(header, op, releases, done, False)
+
+    def _before_request(self) -> None:
+        """What a request checks first (under the lock): the connection is usable, and
+        batched calls made earlier go first."""
+        if self.closed:
+            raise ConnectionLost("this connection is closed")
+        now = time.monotonic()
+        if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
+            self._next_liveness_check = now + LIVENESS_CHECK_S
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            self._read_monitor()
+            self._lost = False  # a disconnect before this request does not concern it
+        if self._session_lost is not None:
+            raise ConnectionLost(self._session_lost)
+        pipeline = self._pipeline
+        if pipeline is not None and pipeline.buffer:
+            pipeline.flush()  # batched calls made earlier go first
+
+    def _encode_and_send(self, header: dict, op: str, releases: list | None, done: list | None,
+                         release_arrays: bool) -> list:
+        """Encode and send a request's header (under the lock); the shared arrays it names.
+        A request that does not go gives its releases and acknowledgements back."""
+        shared, kept = self._shared, []
+        try:
+            frames = self._encoder.encode(
+                header, shared.sender(kept) if shared is not None and self.shared_memory else None)
+        except BaseException:  # e.g. a failed pipelined result as an argument: not sent
+            self._unsent(releases, done)
+            raise
+        try:
+            trackers = self._send(frames, op, track=release_arrays)
+            self.requests_sent += 1
+        except ConnectionLost:
+            self._unsent(releases, None)
+            raise
+        for tracker in trackers:
+            self._wait_sent(tracker, op)
+        return kept
 
     def _unsent(self, releases: list | None, done: list | None) -> None:
         """A request that did not go: its releases and acknowledgements go with the next."""
@@ -297,11 +324,27 @@ class Connection:
         pipeline = self._pipeline
         if pipeline is not None:
             if op in PIPELINED_OPS:
-                return pipeline.submit(op, fields)
+                return pipeline.call(op, fields.get("target"), fields.get("name"),
+                                     fields.get("args") or ())
             pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
         # the reply comes after the server read the whole request: no wait for the arrays.
         # (AsyncResult.wait's steps, without making an AsyncResult)
         request_id, kept = self._send_request(op, fields, False)
+        return self._value_of(request_id, op, kept)
+
+    def call(self, op: str, target: Any, name: str | None, args: Any) -> Any:
+        """``request(op, target=target, name=name, args=args)`` for a call (``name`` None)
+        or method call, the request Python makes most, without building a fields dict."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.call(op, target, name, args)
+        request_id, kept = self._send_call(op, target, name, args)
+        return self._value_of(request_id, op, kept)
+
+    def _value_of(self, request_id: int, op: str, kept: list) -> Any:
+        """Wait for a request's reply and return its value (raises its error)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         timeout = self.request_timeout
         try:
             reply = self._take_reply(request_id, timeout, op)

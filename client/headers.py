@@ -56,3 +56,25 @@ def request_header(op: str, request_id: int, fields: dict, epoch: str | None,
     full: dict[str, Any] = dict(fields, v=PROTOCOL_VERSION, id=request_id, op=op, epoch=epoch,
                 release=releases or None, done=done or None)
     return {k: full[k] for k in sorted(full) if full[k] is not None}
+
+
+def call_header(op: str, request_id: int, target: Any, name: str | None, args: Any,
+                epoch: str | None, releases: list | None, done: list | None) -> dict[str, Any]:
+    """The header of a call (``name`` None) or method call: :func:`request_header`'s dict for
+    those fields, built without a fields dict (the path every Python call of a Lua function
+    takes). ``args`` is a list or tuple (msgpack packs both as an array)."""
+    # the keys' bytewise order: args done epoch id name op release target v
+    header = {"args": args}
+    if done:
+        header["done"] = done
+    if epoch is not None:
+        header["epoch"] = epoch
+    header["id"] = request_id
+    if name is not None:
+        header["name"] = name
+    header["op"] = op
+    if releases:
+        header["release"] = releases
+    header["target"] = target
+    header["v"] = PROTOCOL_VERSION
+    return header

@@ -34,7 +34,7 @@ import zmq
 
 from .display import is_probe
 from .errors import Interrupted
-from .headers import request_header
+from .headers import call_header
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -167,6 +167,14 @@ class Pending:
         conn = self._pipeline.conn
         self._read = True
         conn._done.append(self.request_id)  # the server may forget the kept results
+        if len(reply) == 4 and reply.get("status") == "ok":
+            # the usual reply, {id, status, v, values}: no output, warnings or error to
+            # report, so the value without conn._result's checks
+            values = reply.get("values")
+            if values:
+                self._value = values[0] if len(values) == 1 else tuple(values)
+            self._deps = ()
+            return
         try:
             self._value = conn._result(reply)
         except Exception as e:  # noqa: BLE001 - kept, raised at the pipeline's next wait
@@ -268,9 +276,7 @@ class PendingMethod:
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
-        pending = self.pending
-        return pending._pipeline.conn.request("method", target=pending, name=self.name,
-                                              args=list(args))
+        return self.pending._pipeline.conn.call("method", self.pending, self.name, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -345,43 +351,56 @@ class Pipeline:
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
         self._encoder = codec.RequestEncoder(self._to_wire)
+        self.proxy_classes = frozenset(_proxy_types())
 
     def submit(self, op: str, fields: dict) -> Pending:
         """Encode a call into the batch being built; returns its Pending."""
+        return self.call(op, fields.get("target"), fields.get("name"), fields.get("args") or ())
+
+    def call(self, op: str, target: Any, name: str | None, args: Any) -> Pending:
+        """Encode a call (``name`` None) or method call into the batch being built; returns
+        its Pending. Only what each call needs is done here: the header, its encoding, the
+        Pending; batches are framed once per flush and replies read in runs."""
         conn = self.conn
         with conn._lock:
-            conn._check_open()
+            if conn.closed:
+                conn._check_open()
             if len(self.unread) >= MAX_IN_FLIGHT:
                 # read the oldest replies before queues fill; their errors wait for the next wait
                 self._read_oldest()
             request_id = next(conn._ids)
-            conn._target_as_wire(fields)
+            if target.__class__ in self.proxy_classes and target._conn is conn:
+                target = target._wire or target._wire_value()
             releases = conn._drain_releases() if conn._releases else None
-            done = conn._take_done()
-            header = request_header(op, request_id, fields, conn.epoch, releases, done)
+            done = conn._done
+            if done:
+                conn._done = []
+            header = call_header(op, request_id, target, name, args, conn.epoch, releases, done)
             self.deps = deps = []
             self.calls_back = False
             try:
-                head, *frames = self._encoder.encode(header)
+                frames = self._encoder.encode(header)
             except BaseException:
                 conn._unsent(releases, done)
                 raise
             finally:
                 self.deps = None
             pending = Pending(self, request_id, op, _where(), deps)
-            if not self.buffer:
+            buffer = self.buffer
+            if not buffer:
                 self.buffer_since = time.monotonic()
-                if self._flusher is None:
-                    self._flusher = _Flusher(self)
-                    self._flusher.start()
-                self._flusher.wake()
-            self.buffer.append(head)
+                flusher = self._flusher
+                if flusher is None:
+                    flusher = self._flusher = _Flusher(self)
+                    flusher.start()
+                flusher.wake()
+            buffer.append(frames[0])
             self.buffer_pending.append(pending)
             self.unread.append(pending)
-            if frames:  # data frames belong to a batch's last request: send it now
-                self.buffer_frames = frames
+            if len(frames) > 1:  # data frames belong to a batch's last request: send it now
+                self.buffer_frames = frames[1:]
                 self.flush()
-            elif len(self.buffer) >= BATCH_MAX:
+            elif len(buffer) >= BATCH_MAX:
                 self.flush()
             if self.calls_back:
                 # a call given a Python function (optim's feval) is waited for: the server
@@ -393,7 +412,7 @@ class Pipeline:
     def _to_wire(self, obj: Any) -> Any:
         """The encoder's hook: a proxy of this connection as its (cached) ext 1 value, a
         Pending of this block as a promise, anything else as the connection decides."""
-        if type(obj) in _proxy_types() and obj._conn is self.conn:
+        if obj.__class__ in self.proxy_classes and obj._conn is self.conn:
             return obj._wire or obj._wire_value()  # (made once a proxy)
         out = self.conn._to_ref(obj)
         if getattr(out, "code", None) == _EXT_CLIENT_FUNCTION:
@@ -430,12 +449,16 @@ class Pipeline:
             self.batches_sent += 1
 
     def _read_oldest(self) -> None:
-        item = self.unread.popleft()
-        if item.request_id not in self.conn._replies:
-            self.flush()  # never wait for a reply to a request still in the buffer
-        item._collect()
-        if item._error is not None and self.first_error is None:
-            self.first_error = item._error
+        """Read the oldest replies, a batch's worth (a run, so that reading costs one call
+        per batch here, not one per request)."""
+        unread, replies = self.unread, self.conn._replies
+        for _ in range(min(BATCH_MAX, len(unread))):
+            item = unread.popleft()
+            if item.request_id not in replies:
+                self.flush()  # never wait for a reply to a request still in the buffer
+            item._collect()
+            if item._error is not None and self.first_error is None:
+                self.first_error = item._error
 
     def wait_until(self, last: Pending | None = None) -> None:
         """Send what is buffered, read the replies in order up to ``last`` (all when None),

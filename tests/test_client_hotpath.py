@@ -14,7 +14,7 @@ from test_codec import BATCHED, EXPECTED, assert_same, load_vector, raw_shared
 from test_codec import test_malformed_input_is_a_clean_codec_error as malformed_case
 
 from bridge import codec
-from client.headers import request_header
+from client.headers import call_header, request_header
 
 
 def remote(ref: codec.RemoteRef) -> tuple:
@@ -129,6 +129,19 @@ def test_headers_are_built_in_protocol_order(fields, extra):
     expected = sorted_header("call", 42, fields, epoch, releases, done)
     assert list(built.items()) == list(expected.items())
     assert msgpack.packb(built) == msgpack.packb(expected)
+
+
+@pytest.mark.parametrize("name", [None, "forward"])
+@pytest.mark.parametrize("args", [(), (1, "x"), [np.ones(2)]])
+@pytest.mark.parametrize("extra", [(None, None, None), ("0123", [[5, 1], [6, 2]], [9, 10])])
+def test_call_headers_are_request_headers_of_their_fields(name, args, extra):
+    epoch, releases, done = extra
+    op = "call" if name is None else "method"
+    built = call_header(op, 42, msgpack.ExtType(1, b"\0" * 8 + b"function"), name, args, epoch,
+                        releases, done)
+    fields = {"target": msgpack.ExtType(1, b"\0" * 8 + b"function"), "name": name, "args": args}
+    expected = sorted_header(op, 42, fields, epoch, releases, done)
+    assert list(built) == list(expected) and built == expected
 
 
 def test_a_proxy_leaves_the_registry_when_it_dies(lua, torch):
