@@ -54,6 +54,16 @@ class CodecError(ValueError):
     """Bytes that do not follow the protocol, or a value the protocol cannot carry."""
 
 
+class FramesFollow(CodecError):
+    """:meth:`MessageDecoder.decode_head` met a tensor whose data is in a data frame: the
+    message has more frames than the header it was given. ``refs``: what the reference hook
+    gave for the ext 1 values decoded before (decoding the whole message gives them again)."""
+
+    def __init__(self, refs: list) -> None:
+        super().__init__("the header names a data frame")
+        self.refs = refs
+
+
 @dataclass(frozen=True)
 class RemoteRef:
     """A Lua object that stays on the server, named by its reference id (ext 1)."""
@@ -482,15 +492,38 @@ class MessageDecoder:
         self.ref_hook = ref_hook
         self.shared_hook = shared_hook
         self._ref_of_remote = lambda ref: ref_hook(ref.id, pack_ref(ref))
+        self._refs_made: list | None = None  # decode_head's references so far
 
     def decode(self, frames: Sequence[Any]) -> dict:
         if len(frames) != 1 or type(frames[0]) is not bytes:
             return decode_message(frames, ref_hook=self._ref_of_remote, shared_hook=self.shared_hook)
-        head = frames[0]
+        return self._decode_header(frames[0], self._ext)
+
+    def decode_head(self, head: bytes) -> dict:
+        """:meth:`decode` of a message received as its header frame alone, without asking
+        ZeroMQ whether frames follow (pyzmq's ZMQ_RCVMORE costs a microsecond or two):
+        raises :class:`FramesFollow` when the header names a data frame, so that the caller
+        receives the rest and decodes the whole message with :meth:`decode`."""
+        self._refs_made = []
+        try:
+            return self._decode_header(head, self._ext_head)
+        finally:
+            self._refs_made = None  # (the references must not stay alive here)
+
+    def _ext_head(self, code: int, payload: bytes) -> Any:
+        if code == EXT_REF:
+            value = self._ext(code, payload)
+            self._refs_made.append(value)
+            return value
+        if code == EXT_TENSOR and len(payload) > 1 and payload[1] == 1:
+            raise FramesFollow(self._refs_made)
+        return self._ext(code, payload)
+
+    def _decode_header(self, head: bytes, ext_hook: Callable[[int, bytes], Any]) -> dict:
         if len(head) > MAX_HEADER:
             raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
         try:
-            header = msgpack.unpackb(head, raw=False, strict_map_key=False, ext_hook=self._ext)
+            header = msgpack.unpackb(head, raw=False, strict_map_key=False, ext_hook=ext_hook)
         except CodecError:
             raise
         except (ValueError, TypeError) as e:  # msgpack's errors are ValueErrors; bad keys TypeErrors

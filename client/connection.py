@@ -525,14 +525,31 @@ class Connection:
     def _receive_one(self, head: bytes | None = None) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
         # become views of them, codec.unpack_tensor). head: the header frame when the
-        # caller has received it already (_take_reply's blocking receive)
+        # caller has received it already (_take_reply's blocking receive). Whether frames
+        # follow is read from the header (tensors naming a data frame), not asked of ZeroMQ
+        # (ZMQ_RCVMORE costs more than decoding a small reply): the protocol refuses data
+        # frames no tensor names, so a header naming none is the whole message.
         sock = self._sock
-        frames = [sock.recv() if head is None else head]
-        while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
-            frames.append(sock.recv(copy=False))
+        if head is None:
+            head = sock.recv()
         try:
-            reply = self._decoder.decode(frames)
+            reply = self._decoder.decode_head(head)
+        except codec.FramesFollow as follow:
+            frames = [head]
+            while sock.get(_RCVMORE):
+                frames.append(sock.recv(copy=False))
+            try:
+                reply = self._decoder.decode(frames)
+            except codec.CodecError as e:
+                warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning,
+                              stacklevel=2)
+                return
+            finally:  # the references the first look received count once
+                for proxy in follow.refs:
+                    proxy._receipts -= 1
         except codec.CodecError as e:
+            while sock.get(_RCVMORE):  # the rest of the message goes with it
+                sock.recv(copy=False)
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
         op = reply.get("op")

@@ -200,3 +200,22 @@ def test_a_remote_ref_decoded_alone_gets_the_connections_proxy(lua, torch):
                                  ref_hook=lua._proxy_for)["x"]
     assert again is t and t._receipts == 2
     object.__setattr__(t, "_receipts", 1)  # (the server handed it out once)
+
+
+def test_a_reply_with_data_frames_after_references_counts_each_reference_once(lua):
+    # the client reads a reply's header alone and receives its data frames only when the
+    # header names one: the references decoded before that was seen must count once
+    gc.collect()
+    lua.flush_releases()
+    before = lua.ping()["refs"]
+    fn = lua.eval("function() end")
+    table = lua.ref("{a = _G.print, b = torch.range(1, 1000)}")
+    value = lua.fetch(table)
+    assert value["a"]._receipts == 1
+    assert np.array_equal(value["b"], np.arange(1, 1001))
+    again = lua.fetch(table)
+    assert again["a"] is value["a"] and value["a"]._receipts == 2
+    del value, again, fn, table
+    gc.collect()
+    lua.flush_releases()
+    assert lua.ping()["refs"] == before
