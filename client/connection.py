@@ -325,14 +325,14 @@ class Connection:
         if pipeline is not None:
             if op in PIPELINED_OPS:
                 return pipeline.call(op, fields.get("target"), fields.get("name"),
-                                     fields.get("args") or ())
+                                     fields.get("args") or (), 3)
             pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
         # the reply comes after the server read the whole request: no wait for the arrays.
         # (AsyncResult.wait's steps, without making an AsyncResult)
         request_id, kept = self._send_request(op, fields, False)
         return self._value_of(request_id, op, kept)
 
-    def call(self, op: str, target: Any, name: str | None, args: Any) -> Any:
+    def _call(self, op: str, target: Any, name: str | None, args: Any) -> Any:
         """``request(op, target=target, name=name, args=args)`` for a call (``name`` None)
         or method call, the request Python makes most, without building a fields dict."""
         __tracebackhide__ = True  # IPython and pytest hide this frame

@@ -57,12 +57,16 @@ _CLIENT_DIR = os.path.dirname(os.path.abspath(__file__))
 _in_client: dict = {}  # code object -> whether it is this package's (a cache: one lookup a frame)
 
 
-def _where() -> tuple:
+def _where(depth: int) -> tuple:
     """(code, instruction offset) of the nearest frames outside this package: the user's
     call and its two callers. Cheap: no line numbers (frame.f_lineno costs 0.4 us a frame)
-    and no strings; _describe_where works them out if needed."""
+    and no strings; _describe_where works them out if needed. ``depth``: where the user's
+    frame is when the call came the usual way (from a proxy's method), looked at first:
+    Python makes a frame object of every frame looked at, and one of a client function that
+    then returns costs about a microsecond; when that frame is the client's (an operator),
+    the search goes on up."""
     try:
-        frame = sys._getframe(2)
+        frame = sys._getframe(depth)
     except ValueError:  # called from the top of the stack
         return ()
     inside = _in_client
@@ -276,7 +280,7 @@ class PendingMethod:
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
-        return self.pending._pipeline.conn.call("method", self.pending, self.name, args)
+        return self.pending._pipeline.conn._call("method", self.pending, self.name, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -355,12 +359,14 @@ class Pipeline:
 
     def submit(self, op: str, fields: dict) -> Pending:
         """Encode a call into the batch being built; returns its Pending."""
-        return self.call(op, fields.get("target"), fields.get("name"), fields.get("args") or ())
+        return self.call(op, fields.get("target"), fields.get("name"), fields.get("args") or (), 3)
 
-    def call(self, op: str, target: Any, name: str | None, args: Any) -> Pending:
+    def call(self, op: str, target: Any, name: str | None, args: Any, depth: int = 4) -> Pending:
         """Encode a call (``name`` None) or method call into the batch being built; returns
         its Pending. Only what each call needs is done here: the header, its encoding, the
-        Pending; batches are framed once per flush and replies read in runs."""
+        Pending; batches are framed once per flush and replies read in runs. ``depth``: the
+        user's frame, counted from _where (a proxy's method, then Connection._call, then
+        this)."""
         conn = self.conn
         with conn._lock:
             if conn.closed:
@@ -385,7 +391,7 @@ class Pipeline:
                 raise
             finally:
                 self.deps = None
-            pending = Pending(self, request_id, op, _where(), deps)
+            pending = Pending(self, request_id, op, _where(depth), deps)
             buffer = self.buffer
             if not buffer:
                 self.buffer_since = time.monotonic()

@@ -113,7 +113,7 @@ class LuaObject:
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
         try:
-            return self._conn.call("call", self, None, args)
+            return self._conn._call("call", self, None, args)
         except RemoteError as e:
             raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
@@ -121,7 +121,7 @@ class LuaObject:
         """``obj:name(args...)`` explicitly (for names that clash with Python's)."""
         __tracebackhide__ = True
         try:
-            return self._conn.call("method", self, name, args)
+            return self._conn._call("method", self, name, args)
         except RemoteError as e:
             raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
@@ -187,7 +187,7 @@ class BoundMethod:
         __tracebackhide__ = True
         obj = self.obj
         try:
-            return obj._conn.call("method", obj, self.name, args)
+            return obj._conn._call("method", obj, self.name, args)
         except RemoteError as e:
             raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 

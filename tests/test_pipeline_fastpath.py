@@ -50,3 +50,33 @@ def test_method_calls_with_explicit_and_pending_targets(lua):
         total = filled.sum()  # a method of a pending result: a promise as its target
         size = t.call_method("size", 1)
     assert total.value == 12 and size.value == 3 and filled.value is t
+
+
+def _line() -> int:
+    import sys
+
+    return sys._getframe(1).f_lineno
+
+
+def test_a_failed_calls_note_names_the_users_line_whichever_way_it_was_made(lua):
+    torch = lua.require("torch")
+    fail = lua.eval("function() error('fastpath where') end")
+    bad = lua.eval("setmetatable({}, {__index = function() error('fastpath where') end})")
+    t = torch.Tensor(2)
+    # what needs a request that waits is done now: the operator's Lua function, learning
+    # that narrow is a method, looking torch.Tensor up
+    t + t, t.narrow
+    make = lua.eval("function() return torch.Tensor(2) end")
+    made = []
+    with pytest.raises(client.RemoteError):
+        with lua.pipeline():
+            made.append((fail(), _line()))  # a proxy's call
+            made.append((t.narrow(1, 5, 1), _line()))  # a method call (out of range)
+            made.append((t.call_method("narrow", 1, 5, 1), _line()))
+            made.append((make().narrow(1, 5, 1), _line()))  # a pending's method
+            made.append((t + bad, _line()))  # an operator: client frames in between
+            made.append((lua.request("call", target=fail, args=[]), _line()))
+    assert len(made) == 6
+    for pending, line in made:
+        notes = "".join(getattr(pending._error, "__notes__", []))
+        assert f"test_pipeline_fastpath.py:{line} in test_a_failed" in notes, (line, notes)
