@@ -372,6 +372,25 @@ class RequestEncoder:
             raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
         return [head, *frames] if frames else [head]
 
+    def encode_part(self, obj: Any) -> tuple[bytes, list] | None:
+        """The packed bytes of a part of a request header (a call's arguments) and the data
+        frames its arrays go in, or None when msgpack cannot pack it as it is (or this
+        encoder is busy): then the caller encodes the whole header with :meth:`encode`,
+        which gives the codec's own errors."""
+        if self._frames is not None:
+            return None
+        frames: list = []
+        self._frames = frames
+        try:
+            packed = self._packer.pack(obj)
+        except (TypeError, ValueError, OverflowError, CodecError):
+            return None
+        finally:
+            self._frames = None
+        if len(packed) > MAX_HEADER:
+            return None
+        return packed, frames
+
     def _ext(self, obj: Any) -> Any:
         """The Packer's hook: what msgpack cannot pack by itself."""
         if isinstance(obj, np.ndarray):

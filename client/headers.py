@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgpack
+
 PROTOCOL_VERSION = 1  # (bridge/codec.py's; the client speaks version 1)
 
 #: the fields request_header places without sorting
@@ -78,3 +80,50 @@ def call_header(op: str, request_id: int, target: Any, name: str | None, args: A
     header["target"] = target
     header["v"] = PROTOCOL_VERSION
     return header
+
+
+class CallHeaders:
+    """Encoded headers of calls whose target is an ext value (a proxy's reference, a
+    promise) and that carry no releases or acknowledgements: the usual pipelined call. The
+    bytes around the arguments and the id (the map's size, the keys, the epoch, name, op,
+    target and version) are packed once per target, method name, op and epoch; a call then
+    packs only its arguments and id. The bytes equal the packed :func:`call_header`."""
+
+    MAX_KEPT = 4096  # templates kept at most (method names and targets come from user code)
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple, tuple[bytes, bytes, bytes]] = {}
+        self._pack = msgpack.Packer(use_bin_type=True).pack
+
+    def encode(self, encoder: Any, op: str, request_id: int, target: Any, name: str | None,
+               args: Any, epoch: str | None) -> list | None:
+        """``[header, *data frames]``, or None when the arguments need the general path
+        (``encoder.encode`` of the whole header, which also gives the codec's errors)."""
+        if args:
+            packed = encoder.encode_part(args)
+            if packed is None:
+                return None
+        else:
+            packed = _NO_ARGS
+        key = (target, name, op, epoch)
+        template = self._templates.get(key)
+        if template is None:
+            template = self._template(key)
+        head = b"".join((template[0], packed[0], template[1], self._pack(request_id), template[2]))
+        return [head, *packed[1]] if packed[1] else [head]
+
+    def _template(self, key: tuple) -> tuple[bytes, bytes, bytes]:
+        target, name, op, epoch = key
+        pack = self._pack
+        size = 5 + (epoch is not None) + (name is not None)
+        before_args = bytes([0x80 | size]) + pack("args")
+        before_id = (pack("epoch") + pack(epoch) if epoch is not None else b"") + pack("id")
+        after_id = ((pack("name") + pack(name) if name is not None else b"") + pack("op") + pack(op)
+                    + pack("target") + pack(target) + pack("v") + pack(PROTOCOL_VERSION))
+        if len(self._templates) >= self.MAX_KEPT:
+            self._templates.clear()
+        template = self._templates[key] = (before_args, before_id, after_id)
+        return template
+
+
+_NO_ARGS = (b"\x90", ())  # an empty array, no data frames

@@ -30,11 +30,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import msgpack
 import zmq
 
 from .display import is_probe
 from .errors import Interrupted
-from .headers import call_header
+from .headers import CallHeaders, call_header
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -50,6 +51,7 @@ BATCH_MAX = 64
 #: wakes this often while calls are buffered (every 5 ms cost 15% of a pipelined loop's CPU)
 FLUSH_DELAY_S = 0.02
 _EXT_CLIENT_FUNCTION = 3
+_ExtType = msgpack.ExtType
 INTERRUPT_GRACE_S = 3.0
 _CLIENT_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -355,6 +357,7 @@ class Pipeline:
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
         self._encoder = codec.RequestEncoder(self._to_wire)
+        self._headers = CallHeaders()
         self.proxy_classes = frozenset(_proxy_types())
 
     def submit(self, op: str, fields: dict) -> Pending:
@@ -381,11 +384,16 @@ class Pipeline:
             done = conn._done
             if done:
                 conn._done = []
-            header = call_header(op, request_id, target, name, args, conn.epoch, releases, done)
             self.deps = deps = []
             self.calls_back = False
             try:
-                frames = self._encoder.encode(header)
+                frames = None
+                if releases is None and not done and target.__class__ is _ExtType:
+                    frames = self._headers.encode(self._encoder, op, request_id, target, name,
+                                                  args, conn.epoch)
+                if frames is None:
+                    frames = self._encoder.encode(
+                        call_header(op, request_id, target, name, args, conn.epoch, releases, done))
             except BaseException:
                 conn._unsent(releases, done)
                 raise

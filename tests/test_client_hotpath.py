@@ -14,7 +14,7 @@ from test_codec import BATCHED, EXPECTED, assert_same, load_vector, raw_shared
 from test_codec import test_malformed_input_is_a_clean_codec_error as malformed_case
 
 from bridge import codec
-from client.headers import call_header, request_header
+from client.headers import CallHeaders, call_header, request_header
 
 
 def remote(ref: codec.RemoteRef) -> tuple:
@@ -142,6 +142,30 @@ def test_call_headers_are_request_headers_of_their_fields(name, args, extra):
     fields = {"target": msgpack.ExtType(1, b"\0" * 8 + b"function"), "name": name, "args": args}
     expected = sorted_header(op, 42, fields, epoch, releases, done)
     assert list(built) == list(expected) and built == expected
+
+
+@pytest.mark.parametrize("op, name", [("call", None), ("method", "forward")])
+@pytest.mark.parametrize("args", [(), [], (1, "x", None, 2.5), (np.ones(3),), (np.arange(500.0), [1, {"a": 2}])])
+@pytest.mark.parametrize("epoch", [None, "0123"])
+@pytest.mark.parametrize("request_id", [1, 127, 128, 255, 256, 70000, 2**32 + 5])
+def test_templated_call_headers_are_the_packed_call_header(op, name, args, epoch, request_id):
+    target = codec.ext_value(codec.EXT_REF, struct.pack(">Q", 7) + b"nn.Linear")
+    headers, encoder = CallHeaders(), codec.RequestEncoder()
+    for _ in range(2):  # made, then from the kept template
+        got = headers.encode(encoder, op, request_id, target, name, args, epoch)
+        expected = encoder.encode(call_header(op, request_id, target, name, args, epoch, None, None))
+        assert [bytes(f) for f in got] == [bytes(f) for f in expected]
+
+
+def test_call_arguments_msgpack_cannot_pack_take_the_general_path():
+    headers, encoder = CallHeaders(), codec.RequestEncoder()
+    target = codec.ext_value(codec.EXT_PROMISE, struct.pack(">Q", 3))
+    assert headers.encode(encoder, "call", 1, target, None, (2**64,), None) is None
+    assert headers.encode(encoder, "call", 1, target, None, (object(),), None) is None
+    with pytest.raises(codec.CodecError, match="outside msgpack's range"):
+        encoder.encode(call_header("call", 1, target, None, (2**64,), None, None, None))
+    assert headers.encode(encoder, "call", 2, target, None, (1,), None) == \
+        encoder.encode(call_header("call", 2, target, None, (1,), None, None, None))
 
 
 def test_a_proxy_leaves_the_registry_when_it_dies(lua, torch):
