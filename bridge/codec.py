@@ -372,21 +372,22 @@ class RequestEncoder:
             raise CodecError(f"header of {len(head)} bytes exceeds the {MAX_HEADER}-byte limit")
         return [head, *frames] if frames else [head]
 
-    def encode_part(self, obj: Any) -> tuple[bytes, list] | None:
+    def encode_part(self, obj: Any, shared: Callable[[np.ndarray], bytes | None] | None = None
+                    ) -> tuple[bytes, list] | None:
         """The packed bytes of a part of a request header (a call's arguments) and the data
         frames its arrays go in, or None when msgpack cannot pack it as it is (or this
         encoder is busy): then the caller encodes the whole header with :meth:`encode`,
-        which gives the codec's own errors."""
+        which gives the codec's own errors. ``shared`` as :meth:`encode`'s."""
         if self._frames is not None:
             return None
         frames: list = []
-        self._frames = frames
+        self._frames, self._shared = frames, shared
         try:
             packed = self._packer.pack(obj)
         except (TypeError, ValueError, OverflowError, CodecError):
             return None
         finally:
-            self._frames = None
+            self._frames = self._shared = None
         if len(packed) > MAX_HEADER:
             return None
         return packed, frames

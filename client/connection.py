@@ -31,7 +31,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
-from .headers import call_header, request_header
+from .headers import CallHeaders, call_header, request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
@@ -163,6 +163,7 @@ class Connection:
         # type name payloads of ext 1 values -> (type name, proxy class)
         self._proxy_types: dict[bytes, tuple[str, type]] = {}
         self._encoder = codec.RequestEncoder(self._to_ref)
+        self._call_headers = CallHeaders()
         self._decoder = codec.MessageDecoder(self._proxy_from_wire)
         self._method_cache: dict[tuple[str, str], bool] = {}
         # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
@@ -250,9 +251,12 @@ class Connection:
         with self._lock:
             self._before_request()
             request_id = next(self._ids)
-            self._target_as_wire(fields)
+            if "target" in fields:
+                self._target_as_wire(fields)
             releases = self._drain_releases() if self._releases else None
-            done = self._take_done()
+            done = self._done
+            if done:
+                self._done = []
             # keys in protocol order, so the header packs in one pass to encode_message's bytes
             header = request_header(op, request_id, fields, self.epoch, releases, done)
             return request_id, self._encode_and_send(header, op, releases, done, release_arrays)
@@ -268,6 +272,15 @@ class Connection:
             done = self._done
             if done:
                 self._done = []
+            elif releases is None and target.__class__ is msgpack.ExtType:
+                # the usual call: its header from the target's template (headers.CallHeaders)
+                shared, kept = self._shared, []
+                frames = self._call_headers.encode(
+                    self._encoder, op, request_id, target, name, args, self.epoch,
+                    shared.sender(kept) if shared is not None and self.shared_memory else None)
+                if frames is not None:
+                    self._send_frames(frames, op, None, False)
+                    return request_id, kept
             header = call_header(op, request_id, target, name, args, self.epoch, releases, done)
             return request_id, self._encode_and_send(header, op, releases, done, False)
 
@@ -300,6 +313,13 @@ class Connection:
         except BaseException:  # e.g. a failed pipelined result as an argument: not sent
             self._unsent(releases, done)
             raise
+        self._send_frames(frames, op, releases, release_arrays)
+        return kept
+
+    def _send_frames(self, frames: list, op: str, releases: list | None,
+                     release_arrays: bool) -> None:
+        """Send an encoded request (under the lock); one that does not go gives its
+        releases back."""
         try:
             trackers = self._send(frames, op, track=release_arrays)
             self.requests_sent += 1
@@ -308,7 +328,6 @@ class Connection:
             raise
         for tracker in trackers:
             self._wait_sent(tracker, op)
-        return kept
 
     def _unsent(self, releases: list | None, done: list | None) -> None:
         """A request that did not go: its releases and acknowledgements go with the next."""

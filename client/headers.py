@@ -96,11 +96,12 @@ class CallHeaders:
         self._pack = msgpack.Packer(use_bin_type=True).pack
 
     def encode(self, encoder: Any, op: str, request_id: int, target: Any, name: str | None,
-               args: Any, epoch: str | None) -> list | None:
+               args: Any, epoch: str | None, shared: Any = None) -> list | None:
         """``[header, *data frames]``, or None when the arguments need the general path
-        (``encoder.encode`` of the whole header, which also gives the codec's errors)."""
+        (``encoder.encode`` of the whole header, which also gives the codec's errors).
+        ``encoder``: a codec.RequestEncoder; ``shared`` as its encode's."""
         if args:
-            packed = encoder.encode_part(args)
+            packed = encoder.encode_part(args, shared)
             if packed is None:
                 return None
         else:
