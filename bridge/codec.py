@@ -604,10 +604,14 @@ def encode_batch(requests: Sequence[bytes], frames: Sequence[Any] = ()) -> list[
     return [head, *frames]
 
 
+_BYTES_ONLY = {bytes}
+
+
 def batch_replies(message: dict) -> list[bytes]:
     """The encoded reply headers of a batch reply, checked to be a list of bytes."""
     replies = message.get("replies")
-    if not isinstance(replies, list) or not all(isinstance(r, bytes) for r in replies):
+    # (the entries' types as a set: a per-entry isinstance costs a tenth of a reply's decoding)
+    if not isinstance(replies, list) or (replies and set(map(type, replies)) != _BYTES_ONLY):
         raise CodecError("a batch reply needs `replies`, an array of encoded reply headers")
     return replies
 

@@ -468,9 +468,12 @@ class Pipeline:
         unread, replies = self.unread, self.conn._replies
         for _ in range(min(BATCH_MAX, len(unread))):
             item = unread.popleft()
-            if item.request_id not in replies:
+            reply = replies.pop(item.request_id, None)  # most came in an earlier batch reply
+            if reply is None:
                 self.flush()  # never wait for a reply to a request still in the buffer
-            item._collect()
+                item._collect()
+            elif not item._read:
+                item._settle(reply)
             if item._error is not None and self.first_error is None:
                 self.first_error = item._error
 
@@ -482,10 +485,16 @@ class Pipeline:
             return
         try:
             self.flush()
-            while self.unread:
-                item = self.unread[0]
-                item._collect(self.conn.request_timeout)
-                self.unread.popleft()
+            unread, conn = self.unread, self.conn
+            replies = conn._replies
+            while unread:
+                item = unread[0]
+                reply = None if item._read else replies.pop(item.request_id, None)
+                if reply is not None:  # came in an earlier batch reply
+                    item._settle(reply)
+                else:
+                    item._collect(conn.request_timeout)
+                unread.popleft()
                 if item._error is not None and self.first_error is None:
                     self.first_error = item._error
                 if item is last:
