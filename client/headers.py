@@ -86,13 +86,15 @@ class CallHeaders:
     """Encoded headers of calls whose target is an ext value (a proxy's reference, a
     promise) and that carry no releases or acknowledgements: the usual pipelined call. The
     bytes around the arguments and the id (the map's size, the keys, the epoch, name, op,
-    target and version) are packed once per target, method name, op and epoch; a call then
-    packs only its arguments and id. The bytes equal the packed :func:`call_header`."""
+    target and version) are kept per target, method name, op and epoch, made from pieces
+    packed once per name, op and epoch; a call then packs only its arguments and id. The
+    bytes equal the packed :func:`call_header`."""
 
     MAX_KEPT = 4096  # templates kept at most (method names and targets come from user code)
 
     def __init__(self) -> None:
-        self._templates: dict[tuple, tuple[bytes, bytes, bytes]] = {}
+        self._templates: dict[tuple, tuple[bytes, bytes, bytes]] = {}  # by target too
+        self._named: dict[tuple, tuple[bytes, bytes, bytes]] = {}  # by name, op and epoch
         self._pack = msgpack.Packer(use_bin_type=True).pack
 
     def encode(self, encoder: Any, op: str, request_id: int, target: Any, name: str | None,
@@ -114,17 +116,26 @@ class CallHeaders:
         return [head, *packed[1]] if packed[1] else [head]
 
     def _template(self, key: tuple) -> tuple[bytes, bytes, bytes]:
+        """The pieces for a target not seen yet: those of its name, op and epoch (made once;
+        calls on fresh objects, each called once, cost a lookup and a concatenation more)."""
         target, name, op, epoch = key
-        pack = self._pack
-        size = 5 + (epoch is not None) + (name is not None)
-        before_args = bytes([0x80 | size]) + pack("args")
-        before_id = (pack("epoch") + pack(epoch) if epoch is not None else b"") + pack("id")
-        after_id = ((pack("name") + pack(name) if name is not None else b"") + pack("op") + pack(op)
-                    + pack("target") + pack(target) + pack("v") + pack(PROTOCOL_VERSION))
+        pieces = self._named.get((name, op, epoch))
+        if pieces is None:
+            pack = self._pack
+            size = 5 + (epoch is not None) + (name is not None)
+            before_args = bytes([0x80 | size]) + pack("args")
+            before_id = (pack("epoch") + pack(epoch) if epoch is not None else b"") + pack("id")
+            before_target = ((pack("name") + pack(name) if name is not None else b"")
+                             + pack("op") + pack(op) + pack("target"))
+            if len(self._named) >= self.MAX_KEPT:
+                self._named.clear()
+            pieces = self._named[(name, op, epoch)] = (before_args, before_id, before_target)
         if len(self._templates) >= self.MAX_KEPT:
             self._templates.clear()
-        template = self._templates[key] = (before_args, before_id, after_id)
+        template = self._templates[key] = (
+            pieces[0], pieces[1], pieces[2] + self._pack(target) + _VERSION_ENTRY)
         return template
 
 
+_VERSION_ENTRY = b"\xa1v" + bytes([PROTOCOL_VERSION])  # "v": 1, the map's last entry
 _NO_ARGS = (b"\x90", ())  # an empty array, no data frames

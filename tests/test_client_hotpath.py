@@ -157,6 +157,17 @@ def test_templated_call_headers_are_the_packed_call_header(op, name, args, epoch
         assert [bytes(f) for f in got] == [bytes(f) for f in expected]
 
 
+def test_templated_call_headers_stay_right_for_many_targets_and_past_the_limit():
+    headers, encoder = CallHeaders(), codec.RequestEncoder()
+    headers.MAX_KEPT = 8
+    for i in range(30):  # fresh targets sharing a name, op and epoch, and kept ones again
+        target = codec.ext_value(codec.EXT_REF, struct.pack(">Q", i % 12) + b"torch.DoubleTensor")
+        got = headers.encode(encoder, "method", 1000 + i, target, "fill", (i,), "e1")
+        assert got == encoder.encode(call_header("method", 1000 + i, target, "fill", (i,), "e1",
+                                                 None, None))
+    assert len(headers._templates) <= 8
+
+
 def test_call_arguments_msgpack_cannot_pack_take_the_general_path():
     headers, encoder = CallHeaders(), codec.RequestEncoder()
     target = codec.ext_value(codec.EXT_PROMISE, struct.pack(">Q", 3))
