@@ -485,10 +485,6 @@ class Connection:
         if self._replies.pop(request_id, None) is None and not self.closed:
             self._discard.add(request_id)
 
-    def _take_done(self) -> list[int] | None:
-        done, self._done = self._done, []
-        return done or None
-
     def _drain_releases(self) -> list[list[int]]:
         out = []
         while self._releases:

@@ -360,10 +360,6 @@ class Pipeline:
         self._headers = CallHeaders()
         self.proxy_classes = frozenset(_proxy_types())
 
-    def submit(self, op: str, fields: dict) -> Pending:
-        """Encode a call into the batch being built; returns its Pending."""
-        return self.call(op, fields.get("target"), fields.get("name"), fields.get("args") or (), 3)
-
     def call(self, op: str, target: Any, name: str | None, args: Any, depth: int = 4) -> Pending:
         """Encode a call (``name`` None) or method call into the batch being built; returns
         its Pending. Only what each call needs is done here: the header, its encoding, the
