@@ -31,7 +31,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
-from .headers import CallHeaders, call_header, request_header
+from .headers import HeaderTemplates, call_header, request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
@@ -163,7 +163,7 @@ class Connection:
         # type name payloads of ext 1 values -> (type name, proxy class)
         self._proxy_types: dict[bytes, tuple[str, type]] = {}
         self._encoder = codec.RequestEncoder(self._to_ref)
-        self._call_headers = CallHeaders()
+        self._header_templates = HeaderTemplates()
         self._decoder = codec.MessageDecoder(self._proxy_from_wire)
         self._method_cache: dict[tuple[str, str], bool] = {}
         # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
@@ -273,9 +273,9 @@ class Connection:
             if done:
                 self._done = []
             elif releases is None and target.__class__ is msgpack.ExtType:
-                # the usual call: its header from the target's template (headers.CallHeaders)
+                # the usual call: its header from the target's template (headers.HeaderTemplates)
                 shared, kept = self._shared, []
-                frames = self._call_headers.encode(
+                frames = self._header_templates.encode_call(
                     self._encoder, op, request_id, target, name, args, self.epoch,
                     shared.sender(kept) if shared is not None and self.shared_memory else None)
                 if frames is not None:
@@ -773,7 +773,24 @@ class Connection:
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        if self._pipeline is None and code.__class__ is str \
+                and len(code) <= HeaderTemplates.EVAL_CODE_MAX:
+            request_id = self._send_eval(code)
+            if request_id is not None:
+                return self._value_of(request_id, "eval", ())
         return self.request("eval", code=code)
+
+    def _send_eval(self, code: str) -> int | None:
+        """Send ``eval`` of short code with its header from a template; None (nothing sent)
+        when the request has releases or acknowledgements to carry."""
+        with self._lock:
+            self._before_request()
+            if self._releases or self._done:
+                return None
+            request_id = next(self._ids)
+            head = self._header_templates.encode_eval(request_id, code, self.epoch)
+            self._send_frames([head], "eval", None, False)
+            return request_id
 
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""

@@ -82,23 +82,30 @@ def call_header(op: str, request_id: int, target: Any, name: str | None, args: A
     return header
 
 
-class CallHeaders:
-    """Encoded headers of calls whose target is an ext value (a proxy's reference, a
-    promise) and that carry no releases or acknowledgements: the usual pipelined call. The
-    bytes around the arguments and the id (the map's size, the keys, the epoch, name, op,
-    target and version) are kept per target, method name, op and epoch, made from pieces
-    packed once per name, op and epoch; a call then packs only its arguments and id. The
-    bytes equal the packed :func:`call_header`."""
+class HeaderTemplates:
+    """Encoded headers of the requests Python repeats most, packed around kept pieces, the
+    same bytes as the packed dict (:func:`call_header`, :func:`request_header`).
 
-    MAX_KEPT = 4096  # templates kept at most (method names and targets come from user code)
+    A call whose target is an ext value (a proxy's reference, a promise) and that carries no
+    releases or acknowledgements (the usual call, pipelined or not) packs only its
+    arguments and id; the rest (map size, keys, epoch, name, op, target, version) is kept
+    per target, method name, op and epoch, made from pieces kept per name, op and epoch.
+    An ``eval`` of short code packs only its id.
+    """
+
+    MAX_KEPT = 4096  # templates kept at most, of each kind (names, targets and code come
+    #                  from user code)
+    EVAL_CODE_MAX = 1024  # longer code is encoded the general way (not kept)
 
     def __init__(self) -> None:
         self._templates: dict[tuple, tuple[bytes, bytes, bytes]] = {}  # by target too
         self._named: dict[tuple, tuple[bytes, bytes, bytes]] = {}  # by name, op and epoch
+        self._evals: dict[tuple, tuple[bytes, bytes]] = {}  # eval's, by code and epoch
         self._pack = msgpack.Packer(use_bin_type=True).pack
 
-    def encode(self, encoder: Any, op: str, request_id: int, target: Any, name: str | None,
-               args: Any, epoch: str | None, shared: Any = None) -> list | None:
+    def encode_call(self, encoder: Any, op: str, request_id: int, target: Any,
+                    name: str | None, args: Any, epoch: str | None,
+                    shared: Any = None) -> list | None:
         """``[header, *data frames]``, or None when the arguments need the general path
         (``encoder.encode`` of the whole header, which also gives the codec's errors).
         ``encoder``: a codec.RequestEncoder; ``shared`` as its encode's."""
@@ -135,6 +142,22 @@ class CallHeaders:
         template = self._templates[key] = (
             pieces[0], pieces[1], pieces[2] + self._pack(target) + _VERSION_ENTRY)
         return template
+
+
+    def encode_eval(self, request_id: int, code: str, epoch: str | None) -> bytes:
+        """The header of ``eval`` of ``code`` (no ``as_ref``, nothing acknowledged or
+        released), from pieces kept per code string and epoch: a loop evaluating the same
+        expression packs only the id."""
+        key = (code, epoch)
+        pieces = self._evals.get(key)
+        if pieces is None:
+            pack = self._pack
+            before_id = (bytes([0x80 | (4 + (epoch is not None))]) + pack("code") + pack(code)
+                         + (pack("epoch") + pack(epoch) if epoch is not None else b"") + pack("id"))
+            if len(self._evals) >= self.MAX_KEPT:
+                self._evals.clear()
+            pieces = self._evals[key] = (before_id, pack("op") + pack("eval") + _VERSION_ENTRY)
+        return pieces[0] + self._pack(request_id) + pieces[1]
 
 
 _VERSION_ENTRY = b"\xa1v" + bytes([PROTOCOL_VERSION])  # "v": 1, the map's last entry

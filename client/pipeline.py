@@ -35,7 +35,7 @@ import zmq
 
 from .display import is_probe
 from .errors import Interrupted
-from .headers import CallHeaders, call_header
+from .headers import HeaderTemplates, call_header
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -357,7 +357,7 @@ class Pipeline:
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
         self._encoder = codec.RequestEncoder(self._to_wire)
-        self._headers = CallHeaders()
+        self._headers = HeaderTemplates()
         self.proxy_classes = frozenset(_proxy_types())
 
     def call(self, op: str, target: Any, name: str | None, args: Any, depth: int = 4) -> Pending:
@@ -385,8 +385,8 @@ class Pipeline:
             try:
                 frames = None
                 if releases is None and not done and target.__class__ is _ExtType:
-                    frames = self._headers.encode(self._encoder, op, request_id, target, name,
-                                                  args, conn.epoch)
+                    frames = self._headers.encode_call(self._encoder, op, request_id, target,
+                                                       name, args, conn.epoch)
                 if frames is None:
                     frames = self._encoder.encode(
                         call_header(op, request_id, target, name, args, conn.epoch, releases, done))
