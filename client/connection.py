@@ -31,7 +31,7 @@ from zmq.utils.monitor import recv_monitor_message
 
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
-from .headers import request_header
+from .headers import HeaderTemplates, call_header, request_header
 from .pipeline import PIPELINED_OPS, Pending, Pipeline
 from .proxy import PROXY_CLASSES, BoundMethod, LuaObject, new_proxy, proxy_class  # (not per call)
 from .shared import SharedMemory
@@ -163,6 +163,7 @@ class Connection:
         # type name payloads of ext 1 values -> (type name, proxy class)
         self._proxy_types: dict[bytes, tuple[str, type]] = {}
         self._encoder = codec.RequestEncoder(self._to_ref)
+        self._header_templates = HeaderTemplates()
         self._decoder = codec.MessageDecoder(self._proxy_from_wire)
         self._method_cache: dict[tuple[str, str], bool] = {}
         # functions looked up on module tables (torch.add): module ref id -> name -> proxy,
@@ -248,40 +249,85 @@ class Connection:
         """Send one request; its id, and the shared arrays it names (to keep until its
         reply, so their memfds stay open until the server has mapped them)."""
         with self._lock:
-            self._check_open()
-            now = time.monotonic()
-            if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
-                self._next_liveness_check = now + LIVENESS_CHECK_S
-                if self.server is not None and not self.server.alive():
-                    raise ConnectionLost("the local server is gone:\n" + self.server.describe())
-                self._read_monitor()
-                self._lost = False  # a disconnect before this request does not concern it
-            if self._session_lost is not None:
-                raise ConnectionLost(self._session_lost)
-            if self._pipeline is not None and self._pipeline.buffer:
-                self._pipeline.flush()  # batched calls made earlier go first
+            self._before_request()
             request_id = next(self._ids)
-            self._target_as_wire(fields)
+            if "target" in fields:
+                self._target_as_wire(fields)
             releases = self._drain_releases() if self._releases else None
-            done = self._take_done()
+            done = self._done
+            if done:
+                self._done = []
             # keys in protocol order, so the header packs in one pass to encode_message's bytes
             header = request_header(op, request_id, fields, self.epoch, releases, done)
-            shared, kept = self._shared, []
-            try:
-                frames = self._encoder.encode(
-                    header, shared.sender(kept) if shared is not None and self.shared_memory else None)
-            except BaseException:  # e.g. a failed pipelined result as an argument: not sent
-                self._unsent(releases, done)
-                raise
-            try:
-                trackers = self._send(frames, op, track=release_arrays)
-                self.requests_sent += 1
-            except ConnectionLost:
-                self._unsent(releases, None)
-                raise
-            for tracker in trackers:
-                self._wait_sent(tracker, op)
-            return request_id, kept
+            return request_id, self._encode_and_send(header, op, releases, done, release_arrays)
+
+    def _send_call(self, op: str, target: Any, name: str | None, args: Any) -> tuple[int, list]:
+        """:meth:`_send_request` of a call or method call, its header built directly."""
+        with self._lock:
+            self._before_request()
+            request_id = next(self._ids)
+            if target.__class__ in PROXY_CLASSES and target._conn is self:
+                target = target._wire or target._wire_value()
+            releases = self._drain_releases() if self._releases else None
+            done = self._done
+            if done:
+                self._done = []
+            elif releases is None and target.__class__ is msgpack.ExtType:
+                # the usual call: its header from the target's template (headers.HeaderTemplates)
+                shared, kept = self._shared, []
+                frames = self._header_templates.encode_call(
+                    self._encoder, op, request_id, target, name, args, self.epoch,
+                    shared.sender(kept) if shared is not None and self.shared_memory else None)
+                if frames is not None:
+                    self._send_frames(frames, op, None, False)
+                    return request_id, kept
+            header = call_header(op, request_id, target, name, args, self.epoch, releases, done)
+            return request_id, self._encode_and_send(header, op, releases, done, False)
+
+    def _before_request(self) -> None:
+        """What a request checks first (under the lock): the connection is usable, and
+        batched calls made earlier go first."""
+        if self.closed:
+            raise ConnectionLost("this connection is closed")
+        now = time.monotonic()
+        if now >= self._next_liveness_check:  # (throttled: LIVENESS_CHECK_S)
+            self._next_liveness_check = now + LIVENESS_CHECK_S
+            if self.server is not None and not self.server.alive():
+                raise ConnectionLost("the local server is gone:\n" + self.server.describe())
+            self._read_monitor()
+            self._lost = False  # a disconnect before this request does not concern it
+        if self._session_lost is not None:
+            raise ConnectionLost(self._session_lost)
+        pipeline = self._pipeline
+        if pipeline is not None and pipeline.buffer:
+            pipeline.flush()  # batched calls made earlier go first
+
+    def _encode_and_send(self, header: dict, op: str, releases: list | None, done: list | None,
+                         release_arrays: bool) -> list:
+        """Encode and send a request's header (under the lock); the shared arrays it names.
+        A request that does not go gives its releases and acknowledgements back."""
+        shared, kept = self._shared, []
+        try:
+            frames = self._encoder.encode(
+                header, shared.sender(kept) if shared is not None and self.shared_memory else None)
+        except BaseException:  # e.g. a failed pipelined result as an argument: not sent
+            self._unsent(releases, done)
+            raise
+        self._send_frames(frames, op, releases, release_arrays)
+        return kept
+
+    def _send_frames(self, frames: list, op: str, releases: list | None,
+                     release_arrays: bool) -> None:
+        """Send an encoded request (under the lock); one that does not go gives its
+        releases back."""
+        try:
+            trackers = self._send(frames, op, track=release_arrays)
+            self.requests_sent += 1
+        except ConnectionLost:
+            self._unsent(releases, None)
+            raise
+        for tracker in trackers:
+            self._wait_sent(tracker, op)
 
     def _unsent(self, releases: list | None, done: list | None) -> None:
         """A request that did not go: its releases and acknowledgements go with the next."""
@@ -297,11 +343,27 @@ class Connection:
         pipeline = self._pipeline
         if pipeline is not None:
             if op in PIPELINED_OPS:
-                return pipeline.submit(op, fields)
+                return pipeline.call(op, fields.get("target"), fields.get("name"),
+                                     fields.get("args") or (), 3)
             pipeline.wait_until()  # this one needs its value: the earlier calls' errors first
         # the reply comes after the server read the whole request: no wait for the arrays.
         # (AsyncResult.wait's steps, without making an AsyncResult)
         request_id, kept = self._send_request(op, fields, False)
+        return self._value_of(request_id, op, kept)
+
+    def _call(self, op: str, target: Any, name: str | None, args: Any) -> Any:
+        """``request(op, target=target, name=name, args=args)`` for a call (``name`` None)
+        or method call, the request Python makes most, without building a fields dict."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
+        pipeline = self._pipeline
+        if pipeline is not None:
+            return pipeline.call(op, target, name, args)
+        request_id, kept = self._send_call(op, target, name, args)
+        return self._value_of(request_id, op, kept)
+
+    def _value_of(self, request_id: int, op: str, kept: list) -> Any:
+        """Wait for a request's reply and return its value (raises its error)."""
+        __tracebackhide__ = True  # IPython and pytest hide this frame
         timeout = self.request_timeout
         try:
             reply = self._take_reply(request_id, timeout, op)
@@ -423,10 +485,6 @@ class Connection:
         if self._replies.pop(request_id, None) is None and not self.closed:
             self._discard.add(request_id)
 
-    def _take_done(self) -> list[int] | None:
-        done, self._done = self._done, []
-        return done or None
-
     def _drain_releases(self) -> list[list[int]]:
         out = []
         while self._releases:
@@ -482,14 +540,31 @@ class Connection:
     def _receive_one(self, head: bytes | None = None) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
         # become views of them, codec.unpack_tensor). head: the header frame when the
-        # caller has received it already (_take_reply's blocking receive)
+        # caller has received it already (_take_reply's blocking receive). Whether frames
+        # follow is read from the header (tensors naming a data frame), not asked of ZeroMQ
+        # (ZMQ_RCVMORE costs more than decoding a small reply): the protocol refuses data
+        # frames no tensor names, so a header naming none is the whole message.
         sock = self._sock
-        frames = [sock.recv() if head is None else head]
-        while sock.get(_RCVMORE):  # get(): the rcvmore attribute costs a Python lookup
-            frames.append(sock.recv(copy=False))
+        if head is None:
+            head = sock.recv()
         try:
-            reply = self._decoder.decode(frames)
+            reply = self._decoder.decode_head(head)
+        except codec.FramesFollow as follow:
+            frames = [head]
+            while sock.get(_RCVMORE):
+                frames.append(sock.recv(copy=False))
+            try:
+                reply = self._decoder.decode(frames)
+            except codec.CodecError as e:
+                warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning,
+                              stacklevel=2)
+                return
+            finally:  # the references the first look received count once
+                for proxy in follow.refs:
+                    proxy._receipts -= 1
         except codec.CodecError as e:
+            while sock.get(_RCVMORE):  # the rest of the message goes with it
+                sock.recv(copy=False)
             warnings.warn(f"luatorch: dropped an undecodable reply: {e}", RuntimeWarning, stacklevel=2)
             return
         op = reply.get("op")
@@ -698,7 +773,24 @@ class Connection:
     def eval(self, code: str) -> Any:
         """Evaluate a Lua expression (or chunk) and return its value(s)."""
         __tracebackhide__ = True  # IPython and pytest hide this frame
+        if self._pipeline is None and code.__class__ is str \
+                and len(code) <= HeaderTemplates.EVAL_CODE_MAX:
+            request_id = self._send_eval(code)
+            if request_id is not None:
+                return self._value_of(request_id, "eval", ())
         return self.request("eval", code=code)
+
+    def _send_eval(self, code: str) -> int | None:
+        """Send ``eval`` of short code with its header from a template; None (nothing sent)
+        when the request has releases or acknowledgements to carry."""
+        with self._lock:
+            self._before_request()
+            if self._releases or self._done:
+                return None
+            request_id = next(self._ids)
+            head = self._header_templates.encode_eval(request_id, code, self.epoch)
+            self._send_frames([head], "eval", None, False)
+            return request_id
 
     def execute(self, code: str) -> Any:
         """Run a Lua chunk (statements); returns what the chunk returns."""

@@ -30,11 +30,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import msgpack
 import zmq
 
 from .display import is_probe
 from .errors import Interrupted
-from .headers import request_header
+from .headers import HeaderTemplates, call_header
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -50,6 +51,7 @@ BATCH_MAX = 64
 #: wakes this often while calls are buffered (every 5 ms cost 15% of a pipelined loop's CPU)
 FLUSH_DELAY_S = 0.02
 _EXT_CLIENT_FUNCTION = 3
+_ExtType = msgpack.ExtType
 INTERRUPT_GRACE_S = 3.0
 _CLIENT_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -57,12 +59,16 @@ _CLIENT_DIR = os.path.dirname(os.path.abspath(__file__))
 _in_client: dict = {}  # code object -> whether it is this package's (a cache: one lookup a frame)
 
 
-def _where() -> tuple:
+def _where(depth: int) -> tuple:
     """(code, instruction offset) of the nearest frames outside this package: the user's
     call and its two callers. Cheap: no line numbers (frame.f_lineno costs 0.4 us a frame)
-    and no strings; _describe_where works them out if needed."""
+    and no strings; _describe_where works them out if needed. ``depth``: where the user's
+    frame is when the call came the usual way (from a proxy's method), looked at first:
+    Python makes a frame object of every frame looked at, and one of a client function that
+    then returns costs about a microsecond; when that frame is the client's (an operator),
+    the search goes on up."""
     try:
-        frame = sys._getframe(2)
+        frame = sys._getframe(depth)
     except ValueError:  # called from the top of the stack
         return ()
     inside = _in_client
@@ -167,6 +173,14 @@ class Pending:
         conn = self._pipeline.conn
         self._read = True
         conn._done.append(self.request_id)  # the server may forget the kept results
+        if len(reply) == 4 and reply.get("status") == "ok":
+            # the usual reply, {id, status, v, values}: no output, warnings or error to
+            # report, so the value without conn._result's checks
+            values = reply.get("values")
+            if values:
+                self._value = values[0] if len(values) == 1 else tuple(values)
+            self._deps = ()
+            return
         try:
             self._value = conn._result(reply)
         except Exception as e:  # noqa: BLE001 - kept, raised at the pipeline's next wait
@@ -268,9 +282,7 @@ class PendingMethod:
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
-        pending = self.pending
-        return pending._pipeline.conn.request("method", target=pending, name=self.name,
-                                              args=list(args))
+        return self.pending._pipeline.conn._call("method", self.pending, self.name, args)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
@@ -345,43 +357,60 @@ class Pipeline:
         self._flusher: _Flusher | None = None
         self.batches_sent = 0
         self._encoder = codec.RequestEncoder(self._to_wire)
+        self._headers = HeaderTemplates()
+        self.proxy_classes = frozenset(_proxy_types())
 
-    def submit(self, op: str, fields: dict) -> Pending:
-        """Encode a call into the batch being built; returns its Pending."""
+    def call(self, op: str, target: Any, name: str | None, args: Any, depth: int = 4) -> Pending:
+        """Encode a call (``name`` None) or method call into the batch being built; returns
+        its Pending. Only what each call needs is done here: the header, its encoding, the
+        Pending; batches are framed once per flush and replies read in runs. ``depth``: the
+        user's frame, counted from _where (a proxy's method, then Connection._call, then
+        this)."""
         conn = self.conn
         with conn._lock:
-            conn._check_open()
+            if conn.closed:
+                conn._check_open()
             if len(self.unread) >= MAX_IN_FLIGHT:
                 # read the oldest replies before queues fill; their errors wait for the next wait
                 self._read_oldest()
             request_id = next(conn._ids)
-            conn._target_as_wire(fields)
+            if target.__class__ in self.proxy_classes and target._conn is conn:
+                target = target._wire or target._wire_value()
             releases = conn._drain_releases() if conn._releases else None
-            done = conn._take_done()
-            header = request_header(op, request_id, fields, conn.epoch, releases, done)
+            done = conn._done
+            if done:
+                conn._done = []
             self.deps = deps = []
             self.calls_back = False
             try:
-                head, *frames = self._encoder.encode(header)
+                frames = None
+                if releases is None and not done and target.__class__ is _ExtType:
+                    frames = self._headers.encode_call(self._encoder, op, request_id, target,
+                                                       name, args, conn.epoch)
+                if frames is None:
+                    frames = self._encoder.encode(
+                        call_header(op, request_id, target, name, args, conn.epoch, releases, done))
             except BaseException:
                 conn._unsent(releases, done)
                 raise
             finally:
                 self.deps = None
-            pending = Pending(self, request_id, op, _where(), deps)
-            if not self.buffer:
+            pending = Pending(self, request_id, op, _where(depth), deps)
+            buffer = self.buffer
+            if not buffer:
                 self.buffer_since = time.monotonic()
-                if self._flusher is None:
-                    self._flusher = _Flusher(self)
-                    self._flusher.start()
-                self._flusher.wake()
-            self.buffer.append(head)
+                flusher = self._flusher
+                if flusher is None:
+                    flusher = self._flusher = _Flusher(self)
+                    flusher.start()
+                flusher.wake()
+            buffer.append(frames[0])
             self.buffer_pending.append(pending)
             self.unread.append(pending)
-            if frames:  # data frames belong to a batch's last request: send it now
-                self.buffer_frames = frames
+            if len(frames) > 1:  # data frames belong to a batch's last request: send it now
+                self.buffer_frames = frames[1:]
                 self.flush()
-            elif len(self.buffer) >= BATCH_MAX:
+            elif len(buffer) >= BATCH_MAX:
                 self.flush()
             if self.calls_back:
                 # a call given a Python function (optim's feval) is waited for: the server
@@ -393,7 +422,7 @@ class Pipeline:
     def _to_wire(self, obj: Any) -> Any:
         """The encoder's hook: a proxy of this connection as its (cached) ext 1 value, a
         Pending of this block as a promise, anything else as the connection decides."""
-        if type(obj) in _proxy_types() and obj._conn is self.conn:
+        if obj.__class__ in self.proxy_classes and obj._conn is self.conn:
             return obj._wire or obj._wire_value()  # (made once a proxy)
         out = self.conn._to_ref(obj)
         if getattr(out, "code", None) == _EXT_CLIENT_FUNCTION:
@@ -430,12 +459,19 @@ class Pipeline:
             self.batches_sent += 1
 
     def _read_oldest(self) -> None:
-        item = self.unread.popleft()
-        if item.request_id not in self.conn._replies:
-            self.flush()  # never wait for a reply to a request still in the buffer
-        item._collect()
-        if item._error is not None and self.first_error is None:
-            self.first_error = item._error
+        """Read the oldest replies, a batch's worth (a run, so that reading costs one call
+        per batch here, not one per request)."""
+        unread, replies = self.unread, self.conn._replies
+        for _ in range(min(BATCH_MAX, len(unread))):
+            item = unread.popleft()
+            reply = replies.pop(item.request_id, None)  # most came in an earlier batch reply
+            if reply is None:
+                self.flush()  # never wait for a reply to a request still in the buffer
+                item._collect()
+            elif not item._read:
+                item._settle(reply)
+            if item._error is not None and self.first_error is None:
+                self.first_error = item._error
 
     def wait_until(self, last: Pending | None = None) -> None:
         """Send what is buffered, read the replies in order up to ``last`` (all when None),
@@ -445,10 +481,16 @@ class Pipeline:
             return
         try:
             self.flush()
-            while self.unread:
-                item = self.unread[0]
-                item._collect(self.conn.request_timeout)
-                self.unread.popleft()
+            unread, conn = self.unread, self.conn
+            replies = conn._replies
+            while unread:
+                item = unread[0]
+                reply = None if item._read else replies.pop(item.request_id, None)
+                if reply is not None:  # came in an earlier batch reply
+                    item._settle(reply)
+                else:
+                    item._collect(conn.request_timeout)
+                unread.popleft()
                 if item._error is not None and self.first_error is None:
                     self.first_error = item._error
                 if item is last:

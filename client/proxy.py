@@ -112,12 +112,18 @@ class LuaObject:
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
-        return _request(self._conn, "call", target=self, args=list(args))
+        try:
+            return self._conn._call("call", self, None, args)
+        except RemoteError as e:
+            raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
     def call_method(self, name: str, *args: Any) -> Any:
         """``obj:name(args...)`` explicitly (for names that clash with Python's)."""
         __tracebackhide__ = True
-        return _request(self._conn, "method", target=self, name=name, args=list(args))
+        try:
+            return self._conn._call("method", self, name, args)
+        except RemoteError as e:
+            raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
     # -- discovery: dir(), completion, help() -------------------------------------
 
@@ -179,7 +185,11 @@ class BoundMethod:
 
     def __call__(self, *args: Any) -> Any:
         __tracebackhide__ = True
-        return _request(self.obj._conn, "method", target=self.obj, name=self.name, args=list(args))
+        obj = self.obj
+        try:
+            return obj._conn._call("method", obj, self.name, args)
+        except RemoteError as e:
+            raise e.with_traceback(None)  # noqa: B904 - the same error, without client frames
 
     __doc__ = _LuaDoc(__doc__, lambda m: discovery.method_help(m.obj, m.name))
 

@@ -13,8 +13,10 @@ import pytest
 from test_codec import BATCHED, EXPECTED, assert_same, load_vector, raw_shared
 from test_codec import test_malformed_input_is_a_clean_codec_error as malformed_case
 
+import client
 from bridge import codec
-from client.headers import request_header
+from client.headers import HeaderTemplates, call_header, request_header
+from client.proxy import LuaObject
 
 
 def remote(ref: codec.RemoteRef) -> tuple:
@@ -131,6 +133,78 @@ def test_headers_are_built_in_protocol_order(fields, extra):
     assert msgpack.packb(built) == msgpack.packb(expected)
 
 
+@pytest.mark.parametrize("name", [None, "forward"])
+@pytest.mark.parametrize("args", [(), (1, "x"), [np.ones(2)]])
+@pytest.mark.parametrize("extra", [(None, None, None), ("0123", [[5, 1], [6, 2]], [9, 10])])
+def test_call_headers_are_request_headers_of_their_fields(name, args, extra):
+    epoch, releases, done = extra
+    op = "call" if name is None else "method"
+    built = call_header(op, 42, msgpack.ExtType(1, b"\0" * 8 + b"function"), name, args, epoch,
+                        releases, done)
+    fields = {"target": msgpack.ExtType(1, b"\0" * 8 + b"function"), "name": name, "args": args}
+    expected = sorted_header(op, 42, fields, epoch, releases, done)
+    assert list(built) == list(expected) and built == expected
+
+
+@pytest.mark.parametrize("op, name", [("call", None), ("method", "forward")])
+@pytest.mark.parametrize("args", [(), [], (1, "x", None, 2.5), (np.ones(3),),
+                                  (np.arange(500.0), [1, {"a": 2}])])
+@pytest.mark.parametrize("epoch", [None, "0123"])
+@pytest.mark.parametrize("request_id", [1, 127, 128, 255, 256, 70000, 2**32 + 5])
+def test_templated_call_headers_are_the_packed_call_header(op, name, args, epoch, request_id):
+    target = codec.ext_value(codec.EXT_REF, struct.pack(">Q", 7) + b"nn.Linear")
+    headers, encoder = HeaderTemplates(), codec.RequestEncoder()
+    for _ in range(2):  # made, then from the kept template
+        got = headers.encode_call(encoder, op, request_id, target, name, args, epoch)
+        expected = encoder.encode(call_header(op, request_id, target, name, args, epoch, None, None))
+        assert [bytes(f) for f in got] == [bytes(f) for f in expected]
+
+
+def test_templated_call_headers_stay_right_for_many_targets_and_past_the_limit():
+    headers, encoder = HeaderTemplates(), codec.RequestEncoder()
+    headers.MAX_KEPT = 8
+    for i in range(30):  # fresh targets sharing a name, op and epoch, and kept ones again
+        target = codec.ext_value(codec.EXT_REF, struct.pack(">Q", i % 12) + b"torch.DoubleTensor")
+        got = headers.encode_call(encoder, "method", 1000 + i, target, "fill", (i,), "e1")
+        assert got == encoder.encode(call_header("method", 1000 + i, target, "fill", (i,), "e1",
+                                                 None, None))
+    assert len(headers._templates) <= 8
+
+
+@pytest.mark.parametrize("code", ["return 1", "", "x = 'é'", "a" * 40, "b" * 300])
+@pytest.mark.parametrize("epoch", [None, "0123"])
+@pytest.mark.parametrize("request_id", [1, 200, 2**33])
+def test_templated_eval_headers_are_the_packed_request_header(code, epoch, request_id):
+    headers = HeaderTemplates()
+    for _ in range(2):  # made, then from the kept pieces
+        expected = msgpack.packb(request_header("eval", request_id, {"code": code}, epoch, None, None))
+        assert headers.encode_eval(request_id, code, epoch) == expected
+
+
+def test_an_eval_carries_the_releases_and_acknowledgements_waiting(lua, torch):
+    t = torch.Tensor(2)
+    ref_id = t._id
+    del t  # its release waits for the next request
+    assert lua._releases[-1] == (ref_id, 1)
+    assert lua.eval("return 5") == 5
+    assert (ref_id, 1) not in lua._releases
+    gone = LuaObject(lua, ref_id, "torch.DoubleTensor")  # (as tests and tools make them)
+    with pytest.raises(client.RemoteError, match="unknown or was released"):
+        lua.request("method", target=gone, name="size", args=[])
+    object.__setattr__(gone, "_conn", None)  # not received: nothing to release
+
+
+def test_call_arguments_msgpack_cannot_pack_take_the_general_path():
+    headers, encoder = HeaderTemplates(), codec.RequestEncoder()
+    target = codec.ext_value(codec.EXT_PROMISE, struct.pack(">Q", 3))
+    assert headers.encode_call(encoder, "call", 1, target, None, (2**64,), None) is None
+    assert headers.encode_call(encoder, "call", 1, target, None, (object(),), None) is None
+    with pytest.raises(codec.CodecError, match="outside msgpack's range"):
+        encoder.encode(call_header("call", 1, target, None, (2**64,), None, None, None))
+    assert headers.encode_call(encoder, "call", 2, target, None, (1,), None) == \
+        encoder.encode(call_header("call", 2, target, None, (1,), None, None, None))
+
+
 def test_a_proxy_leaves_the_registry_when_it_dies(lua, torch):
     t = torch.Tensor(3)
     ref_id = t._id
@@ -187,3 +261,22 @@ def test_a_remote_ref_decoded_alone_gets_the_connections_proxy(lua, torch):
                                  ref_hook=lua._proxy_for)["x"]
     assert again is t and t._receipts == 2
     object.__setattr__(t, "_receipts", 1)  # (the server handed it out once)
+
+
+def test_a_reply_with_data_frames_after_references_counts_each_reference_once(lua):
+    # the client reads a reply's header alone and receives its data frames only when the
+    # header names one: the references decoded before that was seen must count once
+    gc.collect()
+    lua.flush_releases()
+    before = lua.ping()["refs"]
+    fn = lua.eval("function() end")
+    table = lua.ref("{a = _G.print, b = torch.range(1, 1000)}")
+    value = lua.fetch(table)
+    assert value["a"]._receipts == 1
+    assert np.array_equal(value["b"], np.arange(1, 1001))
+    again = lua.fetch(table)
+    assert again["a"] is value["a"] and value["a"]._receipts == 2
+    del value, again, fn, table
+    gc.collect()
+    lua.flush_releases()
+    assert lua.ping()["refs"] == before
