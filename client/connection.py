@@ -255,7 +255,7 @@ class Connection:
     def _use_socket(self, sock: zmq.Socket) -> None:
         """Send requests by sock from now on, watching its connection."""
         self._sock = sock
-        self._monitor = sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+        self._monitor = direct_path.monitor(sock, zmq.EVENT_DISCONNECTED)
         # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
         # several microseconds a call; the monitor is read only when a wait times out
         self._sock_poll = [(sock, zmq.POLLIN)]
@@ -265,8 +265,7 @@ class Connection:
         """Move to the session worker's own socket, if this machine can reach it."""
         endpoint = direct_path.endpoint(self.endpoint, offered)
         sock = self._new_socket()
-        sock.connect(endpoint)
-        if not direct_path.reachable(sock, direct_path.CONNECT_S):
+        if not direct_path.reachable(sock, endpoint, direct_path.CONNECT_S):
             sock.close(0)  # nothing was sent there: the parent keeps forwarding
             return
         parent = self._sock

@@ -13,7 +13,9 @@ why a session ended (``session_lost``) when its worker dies.
 
 from __future__ import annotations
 
+import itertools
 import os
+import time
 
 import zmq
 from zmq.backend import zmq_poll
@@ -41,8 +43,39 @@ def endpoint(public: str, offered: str) -> str:
     return offered
 
 
-def reachable(sock: zmq.Socket, timeout_s: float) -> bool:
-    """Whether a connecting socket with ZMQ_IMMEDIATE gets a connection within timeout_s:
-    it becomes writable only once the handshake (and the server's authentication) is done,
-    so nothing was sent when this says False."""
-    return bool(zmq_poll([(sock, zmq.POLLOUT)], int(timeout_s * 1000)))
+# what tells at once that the worker's socket cannot be reached: a refused connection
+# (ZeroMQ retries it), a failed handshake
+_UNREACHABLE = (zmq.EVENT_CONNECT_RETRIED | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL | zmq.EVENT_HANDSHAKE_FAILED_AUTH)
+
+
+_monitor_numbers = itertools.count()
+
+
+def monitor(sock: zmq.Socket, events: int) -> zmq.Socket:
+    """A monitor socket of sock at an inproc address of its own: pyzmq's default address is
+    per socket, and cannot be bound again at once after disable_monitor."""
+    return sock.get_monitor_socket(events, addr=f"inproc://luatorch-monitor-{os.getpid()}-"
+                                                f"{next(_monitor_numbers)}")
+
+
+def reachable(sock: zmq.Socket, endpoint: str, timeout_s: float) -> bool:
+    """Connect sock (ZMQ_IMMEDIATE) to endpoint; whether the connection is made within
+    timeout_s. The socket becomes writable only once the handshake (and the server's
+    authentication) is done, so nothing was sent when this says False."""
+    watch = monitor(sock, _UNREACHABLE)
+    try:
+        sock.connect(endpoint)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            remaining = int((deadline - time.monotonic()) * 1000)
+            if remaining <= 0:
+                return False
+            ready = zmq_poll([(sock, zmq.POLLOUT), (watch, zmq.POLLIN)], remaining)
+            if any(s is sock for s, _ in ready):
+                return True
+            if ready:
+                return False  # refused, or the handshake failed
+    finally:
+        sock.disable_monitor()
+        watch.close(0)

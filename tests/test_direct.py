@@ -13,6 +13,7 @@ import socket
 import stat
 import subprocess
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -83,6 +84,25 @@ def test_a_named_session_serves_several_direct_clients(sessions_server):
         a._shutdown_quietly()  # a's process "died": no close request
         assert wait_until(lambda: b.ping()["clients"] == 1, timeout=5)
         assert np.array_equal(b.fetch(kept), [3, 3])  # b's objects stay
+
+
+def test_a_new_direct_connection_is_not_taken_for_one_that_had_its_fd(sessions_server):
+    # the kernel gives a new connection the lowest free fd, often the one of a connection
+    # that just went away: its disconnect must be settled first, or the fresh client's
+    # objects would be dropped as the old one's
+    endpoint = sessions_server.endpoint
+    with client.connect(endpoint, session="fd-reuse") as anchor:  # keeps the worker up
+        for _ in range(2):
+            gone = client.connect(endpoint, session="fd-reuse")
+            assert gone.eval("return 1") == 1
+            gone._shutdown_quietly()  # the process "dies": no close request
+            time.sleep(0.2)
+            fresh = client.connect(endpoint, session="fd-reuse")
+            t = fresh.eval("torch.Tensor(3):fill(7)")
+            time.sleep(0.3)
+            assert t.sum() == 21
+            fresh.close()
+        assert anchor.ping()["clients"] == 1
 
 
 def test_a_killed_worker_is_reported_to_its_direct_client(sessions_server):

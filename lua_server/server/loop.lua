@@ -38,6 +38,8 @@ local function forget_disconnected(server)
     if fd == nil then break end
     for identity, client in pairs(server.clients) do
       if fd and client.fd == fd then
+        -- (a client still connected to the parent may come back here: ZeroMQ reconnects)
+        if client.parent_gone then server.offered[identity] = nil end
         forget_client(server, identity)
         forgot = true
       end
@@ -49,14 +51,18 @@ end
 -- Messages from a session's parent (sessions.lua) start with an empty frame, which no
 -- ROUTER identity is: {"", "gone", identity} says that client's connection to the parent
 -- dropped. A client that moved to the worker's direct socket is not concerned: it is
--- forgotten when its direct connection drops (forget_disconnected).
+-- forgotten when its direct connection drops (forget_disconnected), and from then on its
+-- routing id is no longer admitted there.
 local function control(server, frames)
   local what = frames[2] and zmq.frame_string(frames[2])
   if what == "gone" and frames[3] then
     local identity = zmq.frame_string(frames[3])
-    server.offered[identity] = nil
     local client = server.clients[identity]
-    if client and client.sock ~= nil and client.sock ~= server.sock then return end
+    if client and client.sock ~= nil and client.sock ~= server.sock then
+      client.parent_gone = true
+      return
+    end
+    server.offered[identity] = nil
     forget_client(server, identity)
     if server.on_client_gone then server.on_client_gone() end
   end
