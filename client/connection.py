@@ -1,7 +1,8 @@
 """A connection to a luatorch server: requests, replies, references and liveness.
 
-One DEALER socket talks to the server's ROUTER (``bridge/PROTOCOL.md``). Every request
-carries an id; replies are matched by id, so several requests may be in flight
+One DEALER socket talks to the server's ROUTER (``bridge/PROTOCOL.md``); with sessions,
+a second one to the session worker's own socket once it is up (client/direct.py). Every
+request carries an id; replies are matched by id, so several requests may be in flight
 (:meth:`Connection.submit`). ZeroMQ heartbeats and a socket monitor notice a dead server
 within seconds, also while the server is busy computing.
 """

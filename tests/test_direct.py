@@ -241,3 +241,29 @@ def test_the_workers_ipc_socket_lies_in_the_servers_private_directory(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_worker_socket_that_never_answers_or_refuses_is_given_up():
+    from client import direct as direct_path
+
+    ctx = zmq.Context.instance()
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never speaks ZeroMQ
+    closed = socket.create_server(("127.0.0.1", 0))
+    closed_port = closed.getsockname()[1]
+    closed.close()  # connections to it are refused
+    try:
+        for port, limit in ((silent.getsockname()[1], 0.3), (closed_port, 5.0)):
+            sock = ctx.socket(zmq.DEALER)
+            sock.setsockopt(zmq.IMMEDIATE, 1)
+            sock.setsockopt(zmq.LINGER, 0)
+            started = time.monotonic()
+            assert not direct_path.reachable(sock, f"tcp://127.0.0.1:{port}", limit)
+            assert time.monotonic() - started < 2.0  # a refusal is not waited out
+            sock.close(0)
+    finally:
+        silent.close()
+    # tcp: the host this client reached the server by, the worker's port
+    assert direct_path.endpoint("tcp://gpu.example:5555", "tcp://0.0.0.0:41000") == \
+        "tcp://gpu.example:41000"
+    assert direct_path.endpoint("ipc:///run/x/server", "ipc:///run/x/server.2") == \
+        "ipc:///run/x/server.2"
