@@ -15,6 +15,7 @@ import subprocess
 import threading
 import time
 
+import msgpack
 import numpy as np
 import pytest
 import zmq
@@ -267,3 +268,37 @@ def test_a_worker_socket_that_never_answers_or_refuses_is_given_up():
         "tcp://gpu.example:41000"
     assert direct_path.endpoint("ipc:///run/x/server", "ipc:///run/x/server.2") == \
         "ipc:///run/x/server.2"
+
+
+def test_fuzzed_messages_on_the_direct_socket_never_stop_the_worker(sessions_server):
+    from test_fuzz import Fuzzer
+
+    ctx = zmq.Context.instance()
+    routing_id = b"Lfuzz" + os.urandom(11)
+    public, own = ctx.socket(zmq.DEALER), ctx.socket(zmq.DEALER)
+    for sock in (public, own):
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.ROUTING_ID, routing_id)
+    public.connect(sessions_server.endpoint)
+    public.send_multipart(codec.encode_message({"v": 1, "id": 1, "op": "ping", "direct": True}))
+    assert public.poll(20000)
+    own.connect(codec.decode_message(public.recv_multipart())["values"][0]["direct"])
+    own.send_multipart(codec.encode_message({"v": 1, "id": 2, "op": "require", "name": "torch"}))
+    assert own.poll(20000)
+    reply = msgpack.unpackb(own.recv_multipart()[0], raw=False, strict_map_key=False)
+    fuzzer = Fuzzer(99, reply["values"][0].data)  # a real reference: deeper code is reached
+    try:
+        for batch in range(4):
+            for _ in range(500):
+                own.send_multipart(fuzzer.message())
+            ping_id = 2**40 + batch
+            own.send_multipart(codec.encode_message({"v": 1, "id": ping_id, "op": "ping"}))
+            while True:
+                assert own.poll(20000), f"the worker stopped answering in batch {batch}"
+                reply = codec.decode_message(own.recv_multipart())
+                if reply.get("id") == ping_id:
+                    assert reply["status"] == "ok"
+                    break
+    finally:
+        public.close(0)
+        own.close(0)
