@@ -266,8 +266,8 @@ def test_a_worker_socket_that_never_answers_or_refuses_is_given_up():
     # tcp: the host this client reached the server by, the worker's port
     assert direct_path.endpoint("tcp://gpu.example:5555", "tcp://0.0.0.0:41000") == \
         "tcp://gpu.example:41000"
-    assert direct_path.endpoint("ipc:///run/x/server", "ipc:///run/x/server.2") == \
-        "ipc:///run/x/server.2"
+    assert direct_path.endpoint("ipc:///run/x/server", "ipc:///run/x/server.session-2") == \
+        "ipc:///run/x/server.session-2"
 
 
 def test_fuzzed_messages_on_the_direct_socket_never_stop_the_worker(sessions_server):

@@ -14,11 +14,11 @@ local format = string.format
 local _M = {}
 
 -- The endpoint worker number n binds, derived from the public endpoint (the one actually
--- bound): ipc -> the same path with ".n" appended; tcp -> the same address, a port the
--- system picks. nil for anything else.
+-- bound): ipc -> the same path with ".session-n" appended; tcp -> the same address, a
+-- port the system picks. nil for anything else.
 function _M.endpoint_for(public, n)
   local transport, rest = public:match("^(%w+)://(.*)$")
-  if transport == "ipc" then return format("ipc://%s.%d", rest, n) end
+  if transport == "ipc" then return format("ipc://%s.session-%d", rest, n) end
   if transport == "tcp" then
     local host = rest:match("^(.*):%d+$")
     if host then return format("tcp://%s:0", host) end

@@ -3,8 +3,8 @@ local direct = require "server.direct"
 
 describe("a session worker's direct endpoint", function()
   it("is the public ipc path with the worker's number appended (same 0700 directory)", function()
-    expect.eq(direct.endpoint_for("ipc:///run/u/lt/server", 3), "ipc:///run/u/lt/server.3")
-    expect.eq(direct.endpoint_for("ipc://@luatorch", 12), "ipc://@luatorch.12")
+    expect.eq(direct.endpoint_for("ipc:///run/u/lt/server", 3), "ipc:///run/u/lt/server.session-3")
+    expect.eq(direct.endpoint_for("ipc://@luatorch", 12), "ipc://@luatorch.session-12")
   end)
 
   it("is the public tcp address with a port the system picks", function()
