@@ -103,7 +103,7 @@ def test_a_new_direct_connection_is_not_taken_for_one_that_had_its_fd(sessions_s
             time.sleep(0.3)
             assert t.sum() == 21
             fresh.close()
-        assert anchor.ping()["clients"] == 1
+        assert wait_until(lambda: anchor.ping()["clients"] == 1, timeout=5)  # (fresh closed)
 
 
 def test_a_killed_worker_is_reported_to_its_direct_client(sessions_server):
@@ -302,3 +302,11 @@ def test_fuzzed_messages_on_the_direct_socket_never_stop_the_worker(sessions_ser
     finally:
         public.close(0)
         own.close(0)
+
+
+def test_a_named_session_can_be_joined_again_as_its_last_client_leaves(sessions_server):
+    # the worker ends by itself when its last direct client is gone; a newcomer then gets a
+    # fresh worker (or, when it came first, keeps that one alive)
+    for _ in range(4):
+        with client.connect(sessions_server.endpoint, session="again", timeout=20) as lua:
+            assert lua.eval("1 + 1") == 2

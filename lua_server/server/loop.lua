@@ -12,7 +12,7 @@ local aten = require "aten"
 local mp = require "server.msgpack"
 local wire = require "server.wire"
 
-local pairs, pcall, os_time = pairs, pcall, os.time
+local pairs, next, pcall, os_time = pairs, next, pcall, os.time
 
 ffi.cdef [[ int kill(int pid, int sig); ]]
 
@@ -50,7 +50,7 @@ end
 
 -- Messages from a session's parent (sessions.lua) start with an empty frame, which no
 -- ROUTER identity is: {"", "gone", identity} says that client's connection to the parent
--- dropped. A client that moved to the worker's direct socket is not concerned: it is
+-- dropped; {"", "end"} that the worker may end, if it has no client. A client that moved to the worker's direct socket is not concerned: it is
 -- forgotten when its direct connection drops (forget_disconnected), and from then on its
 -- routing id is no longer admitted there.
 local function control(server, frames)
@@ -65,6 +65,8 @@ local function control(server, frames)
     server.offered[identity] = nil
     forget_client(server, identity)
     if server.on_client_gone then server.on_client_gone() end
+  elseif what == "end" then  -- the parent routes no newcomer here any more
+    if next(server.clients) == nil then server.running = false end
   end
 end
 

@@ -61,8 +61,10 @@ local function become_worker(opts, endpoint, epoch, direct_endpoint, guard)
   local server = loop.new(worker_opts, pair, { epoch = epoch, direct = own and own.sock,
     monitor = own and own.monitor, guard = own and own.guard })
   server.direct_endpoint = own and own.endpoint
+  -- the last client gone (by either socket): the parent, which routes newcomers, says
+  -- whether to end (an `end` control message, loop.lua)
   function server.on_client_gone()
-    if next(server.clients) == nil then server.running = false end
+    if next(server.clients) == nil then zmq.send_multipart(pair, { "", "idle" }, zmq.DONTWAIT) end
   end
   while server.serve_next(1000) do end
   if server.shutdown_requested then zmq.send_multipart(pair, { "", "shutdown" }) end
@@ -129,11 +131,25 @@ function _M.run(ctx, sock, opts, extra)
       if why then notify_lost(identity, why) end
       by_identity[identity], fds[identity] = nil, nil
     end
-    sessions[session.name], by_pid[session.pid] = nil, nil
+    if sessions[session.name] == session then sessions[session.name] = nil end
+    by_pid[session.pid] = nil
     zmq.close(session.sock)
     if session.dir then C.unlink(session.endpoint:sub(7)); C.rmdir(session.dir) end
     -- a worker that was killed left its socket file beside the public one
     if session.direct_path then C.unlink(session.direct_path) end
+  end
+
+  -- A worker whose clients are all gone says so (`idle`); once no client of the session is
+  -- connected here either, newcomers naming it get a new worker, and this one is told to
+  -- end. Deciding here, where every newcomer arrives, means no newcomer's first message
+  -- can reach a worker that is ending: what came before `end` is served first (a PAIR
+  -- keeps order), and nothing is routed to it after.
+  local function end_if_idle(session)
+    if session.idle and next(session.identities) == nil then
+      session.idle = false
+      if sessions[session.name] == session then sessions[session.name] = nil end
+      zmq.send_multipart(session.sock, { "", "end" }, zmq.DONTWAIT)
+    end
   end
 
   local disconnected  -- (below) what the monitor says of connections that went away
@@ -159,6 +175,7 @@ function _M.run(ctx, sock, opts, extra)
         end
       end
       session.identities[identity], by_identity[identity] = true, session
+      session.idle = false  -- (a newcomer keeps it)
     end
     if #frames > 1 then
       local fd = zmq.source_fd(frames[2])
@@ -193,7 +210,12 @@ function _M.run(ctx, sock, opts, extra)
     local frames = zmq.recv_multipart(session.sock, zmq.DONTWAIT)
     if not frames then return false end
     if frames[1].size == 0 then
-      if frames[2] and zmq.frame_string(frames[2]) == "shutdown" then running = false end
+      local what = frames[2] and zmq.frame_string(frames[2])
+      if what == "shutdown" then running = false end
+      if what == "idle" then
+        session.idle = true
+        end_if_idle(session)
+      end
       zmq.release(frames)
       return true
     end
@@ -209,8 +231,10 @@ function _M.run(ctx, sock, opts, extra)
         if fd and ifd == fd then
           local session = by_identity[identity]
           if session then
-            zmq.send_multipart(session.sock, { "", "gone", identity })
+            -- never waiting: a PAIR whose worker has ended would block the parent
+            zmq.send_multipart(session.sock, { "", "gone", identity }, zmq.DONTWAIT)
             session.identities[identity], by_identity[identity] = nil, nil
+            end_if_idle(session)
           end
           fds[identity] = nil
         end
