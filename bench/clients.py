@@ -10,7 +10,10 @@ servers take turns in every round (interleaved, so a busy machine slows them ali
   message sent straight back, without copying its frames), driven by the same number of
   raw pyzmq DEALER clients;
 - a luatorch server with ``--shared`` (one Lua state serves every client);
-- a luatorch server as started by hand, with sessions (a worker process per connection).
+- a luatorch server as started by hand, with sessions (a worker process per connection,
+  which each client talks to directly once it is up);
+- the same with ``--no-direct``: the parent forwards every message to the worker and back
+  (what a client that cannot reach its worker's socket gets).
 
 Printed: the median over rounds of each, and its ratio to the echo's median.
 """
@@ -91,6 +94,8 @@ def start_server(kind: str, directory: str) -> tuple[subprocess.Popen, str]:
     cmd = [str(SERVER), "--listen", endpoint, "--announce", "--allow-shutdown"]
     if kind == "shared":
         cmd.append("--shared")
+    if kind == "forwarded":
+        cmd.append("--no-direct")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
     if not line.startswith("LUATORCH-LISTENING"):
@@ -126,7 +131,7 @@ def main() -> None:
     clients = int(args[0]) if args else 8
     seconds = float(args[1]) if len(args) > 1 else 1.0
     rounds = int(args[2]) if len(args) > 2 else 5
-    kinds = ("echo", "shared", "sessions")
+    kinds = ("echo", "shared", "sessions", "forwarded")
     with tempfile.TemporaryDirectory(prefix="luatorch-clients-") as directory:
         os.chmod(directory, 0o700)
         servers = {k: start_server(k, directory) for k in kinds}
@@ -145,7 +150,8 @@ def main() -> None:
           f"medians of {rounds} interleaved rounds")
     print(f"{'LuaJIT ROUTER echo (reference)':<40}{echo:>10.0f} calls/s")
     for kind, label in (("shared", "luatorch --shared, lua.eval('return 1')"),
-                        ("sessions", "luatorch sessions, lua.eval('return 1')")):
+                        ("sessions", "luatorch sessions, lua.eval('return 1')"),
+                        ("forwarded", "sessions --no-direct (forwarded)")):
         rate = statistics.median(rates[kind])
         print(f"{label:<40}{rate:>10.0f} calls/s  ({rate / echo:.2f}x the echo)")
 

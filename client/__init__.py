@@ -37,7 +37,8 @@ __all__ += ["LuaSyntaxError", "LuaTypeError", "MissingMethod", "SizeError", "loa
 
 
 def connect(endpoint: str | None = None, timeout: float = 10.0,
-            request_timeout: float | None = None, session: str | None = None) -> Connection:
+            request_timeout: float | None = None, session: str | None = None,
+            direct: bool = True) -> Connection:
     """Connect to a luatorch server.
 
     Parameters
@@ -56,12 +57,18 @@ def connect(endpoint: str | None = None, timeout: float = 10.0,
     session : str, optional
         On a server started with ``--sessions`` (each connection its own Lua state), join
         the session of that name instead: connections naming it share one Lua state.
+    direct : bool
+        With sessions, each connection moves to its session worker's own socket once the
+        worker is up (same transport and keys; calls then skip the server's forwarding);
+        where that socket cannot be reached, the server keeps forwarding. False: always
+        forwarded.
 
     Raises
     ------
     ServerUnavailable
         No server answered, or the private server could not start.
     """
-    conn = Connection(endpoint, timeout=timeout, request_timeout=request_timeout, session=session)
+    conn = Connection(endpoint, timeout=timeout, request_timeout=request_timeout, session=session,
+                      direct=direct)
     userlua.remember(conn)  # the connection load_lua_class uses by default
     return conn

@@ -1,7 +1,8 @@
 """A connection to a luatorch server: requests, replies, references and liveness.
 
-One DEALER socket talks to the server's ROUTER (``bridge/PROTOCOL.md``). Every request
-carries an id; replies are matched by id, so several requests may be in flight
+One DEALER socket talks to the server's ROUTER (``bridge/PROTOCOL.md``); with sessions,
+a second one to the session worker's own socket once it is up (client/direct.py). Every
+request carries an id; replies are matched by id, so several requests may be in flight
 (:meth:`Connection.submit`). ZeroMQ heartbeats and a socket monitor notice a dead server
 within seconds, also while the server is busy computing.
 """
@@ -29,6 +30,7 @@ import zmq
 from zmq.backend import zmq_poll
 from zmq.utils.monitor import recv_monitor_message
 
+from . import direct as direct_path
 from . import streams
 from .errors import ConnectionLost, Interrupted, RemoteError, ServerRestarted, ServerUnavailable
 from .headers import HeaderTemplates, call_header, request_header
@@ -141,6 +143,10 @@ class Connection:
     session : str, optional
         On a server started with ``--sessions``: join the named session (its Lua state is
         shared by every connection naming it) instead of a private one.
+    direct : bool
+        On a server with sessions: move to the session worker's own socket when the server
+        offers it (client/direct.py); False keeps every message going through the server's
+        endpoint, which forwards it.
 
     Raises
     ------
@@ -149,7 +155,8 @@ class Connection:
     """
 
     def __init__(self, endpoint: str | None = None, timeout: float = 10.0,
-                 request_timeout: float | None = None, session: str | None = None) -> None:
+                 request_timeout: float | None = None, session: str | None = None,
+                 direct: bool = True) -> None:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._replies: dict[int, dict] = {}
@@ -185,29 +192,20 @@ class Connection:
             endpoint, keys = read_connection_file(endpoint)
         self.endpoint = endpoint
         self._ctx = zmq.Context.instance()
-        self._sock = self._ctx.socket(zmq.DEALER)
-        if keys:
-            self._sock.curve_serverkey = keys["server_public_key"].encode()
-            self._sock.curve_publickey = keys["client_public_key"].encode()
-            self._sock.curve_secretkey = keys["client_secret_key"].encode()
-        self._sock.setsockopt(zmq.LINGER, 0)
-        self._sock.setsockopt(zmq.IMMEDIATE, 1)
-        self._sock.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+        self._keys = keys
         self._send_timeout = timeout
-        self._sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
-        self._sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
-        self._sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
-        self._sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
-        # a reply is waited for with blocking receives of one slice each (one wake-up, no
-        # poll call in front of every receive); between slices the connection is checked
-        self._sock.setsockopt(zmq.RCVTIMEO, POLL_SLICE_MS)
+        self._routing_id = direct_path.routing_id()
         self._next_liveness_check = 0.0
-        self._monitor = self._sock.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         self._lost = False
-        # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
-        # several microseconds a call; the monitor is read only when a wait times out
-        self._sock_poll = [(self._sock, zmq.POLLIN)]
-        self._monitor_poll = [(self._monitor, zmq.POLLIN)]
+        #: where this connection's requests go when it moved to its session worker's own
+        #: socket (client/direct.py), else None
+        self.direct_endpoint: str | None = None
+        # the server's socket, kept after such a move: the parent says there why a
+        # session ended (session_lost)
+        self._parent_sock: zmq.Socket | None = None
+        self._parent_poll: list = []
+        self._direct_dropped = False  # that direct connection dropped: back to the parent
+        self._use_socket(self._new_socket())
         #: requests sent on this connection (what tests count round trips by)
         self.requests_sent = 0
         self._pipeline: Pipeline | None = None
@@ -217,7 +215,10 @@ class Connection:
         self._shared: SharedMemory | None = None
         self._sock.connect(endpoint)
         try:
-            self.info = self.submit("ping", session=session).wait(timeout)
+            self.info = self.submit("ping", session=session, direct=direct or None).wait(timeout)
+            offered = self.info.get("direct") if direct and isinstance(self.info, dict) else None
+            if isinstance(offered, str):
+                self._move_direct(offered, timeout)
         except (TimeoutError, ConnectionLost) as e:
             self._shutdown_quietly()
             if self._session_lost is not None:
@@ -229,6 +230,83 @@ class Connection:
                 f"no luatorch server answered at {endpoint} within {timeout} s{hint}") from e
         self.epoch = self.info.get("epoch") if isinstance(self.info, dict) else None
         atexit.register(_close_at_exit, weakref.ref(self))
+
+    # ------------------------------------------------------------------ sockets
+
+    def _new_socket(self) -> zmq.Socket:
+        """A DEALER with this connection's keys, routing id and options, not connected."""
+        sock = self._ctx.socket(zmq.DEALER)
+        keys = self._keys
+        if keys:
+            sock.curve_serverkey = keys["server_public_key"].encode()
+            sock.curve_publickey = keys["client_public_key"].encode()
+            sock.curve_secretkey = keys["client_secret_key"].encode()
+        sock.setsockopt(zmq.ROUTING_ID, self._routing_id)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.IMMEDIATE, 1)
+        sock.setsockopt(zmq.SNDTIMEO, int(self._send_timeout * 1000))
+        sock.setsockopt(zmq.HEARTBEAT_IVL, HEARTBEAT_IVL_MS)
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, HEARTBEAT_TIMEOUT_MS)
+        sock.setsockopt(zmq.HEARTBEAT_TTL, HEARTBEAT_TIMEOUT_MS)
+        sock.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)
+        # a reply is waited for with blocking receives of one slice each (one wake-up, no
+        # poll call in front of every receive); between slices the connection is checked
+        sock.setsockopt(zmq.RCVTIMEO, POLL_SLICE_MS)
+        return sock
+
+    def _use_socket(self, sock: zmq.Socket) -> None:
+        """Send requests by sock from now on, watching its connection."""
+        self._sock = sock
+        self._monitor = direct_path.monitor(sock, zmq.EVENT_DISCONNECTED)
+        # zmq_poll on one socket: pyzmq's Poller (and Socket.poll, which makes one) cost
+        # several microseconds a call; the monitor is read only when a wait times out
+        self._sock_poll = [(sock, zmq.POLLIN)]
+        self._monitor_poll = [(self._monitor, zmq.POLLIN)]
+
+    def _move_direct(self, offered: str, timeout: float) -> None:
+        """Move to the session worker's own socket, if this machine can reach it."""
+        endpoint = direct_path.endpoint(self.endpoint, offered)
+        sock = self._new_socket()
+        if not direct_path.reachable(sock, endpoint, direct_path.CONNECT_S):
+            sock.close(0)  # nothing was sent there: the parent keeps forwarding
+            return
+        parent = self._sock
+        parent.disable_monitor()  # (that connection dropping no longer concerns requests)
+        self._monitor.close(0)
+        self._parent_sock, self._parent_poll = parent, [(parent, zmq.POLLIN)]
+        self._use_socket(sock)
+        self.direct_endpoint = endpoint
+        self.submit("ping").wait(timeout)  # the worker now knows this connection's socket
+
+    def _leave_direct(self) -> None:
+        """The direct connection dropped (and no session_lost said the worker died): go
+        back to the parent's socket. A worker still alive is reached through its parent
+        again; a restarted server answers there (ServerRestarted)."""
+        self._sock.disable_monitor()
+        self._monitor.close(0)
+        self._sock.close(0)
+        parent, self._parent_sock, self._parent_poll = self._parent_sock, None, []
+        self._use_socket(parent)
+        self.direct_endpoint, self._direct_dropped = None, False
+
+    def _read_parent(self, timeout: float = 0.0) -> None:
+        """After a move: read what the parent sent (a session_lost), waiting up to timeout
+        seconds for something to come."""
+        parent = self._parent_sock
+        if parent is None:
+            return
+        deadline = time.monotonic() + timeout
+        while self._session_lost is None:
+            remaining = max(0, int((deadline - time.monotonic()) * 1000))
+            if not zmq_poll(self._parent_poll, remaining):
+                return
+            frames = parent.recv_multipart()
+            try:
+                message = self._decoder.decode(frames)
+            except codec.CodecError:
+                continue
+            if message.get("op") == "session_lost":
+                self._session_lost = f"{self.endpoint}: {message.get('reason', 'the session ended')}"
 
     # ------------------------------------------------------------------ requests
 
@@ -296,6 +374,9 @@ class Connection:
                 raise ConnectionLost("the local server is gone:\n" + self.server.describe())
             self._read_monitor()
             self._lost = False  # a disconnect before this request does not concern it
+            self._read_parent()
+            if self._direct_dropped and self._session_lost is None:
+                self._leave_direct()
         if self._session_lost is not None:
             raise ConnectionLost(self._session_lost)
         pipeline = self._pipeline
@@ -438,6 +519,15 @@ class Connection:
         # once instead of after the whole send timeout
         deadline = time.monotonic() + self._send_timeout
         while not zmq_poll([(self._sock, zmq.POLLOUT)], POLL_SLICE_MS):
+            if self._parent_sock is not None:  # moved to the worker's socket: did it die?
+                self._read_parent()
+                if self._session_lost is not None:
+                    raise ConnectionLost(f"could not send {op}: {self._session_lost}")
+                self._read_monitor()
+                if self._direct_dropped:
+                    raise ConnectionLost(
+                        f"could not send {op}: the connection to the session's worker at "
+                        f"{self.direct_endpoint} dropped (the next request goes by {self.endpoint})")
             if self.server is not None and not self.server.alive():
                 raise ConnectionLost(f"could not send {op}: the local server died:\n"
                                      + self.server.describe())
@@ -515,6 +605,10 @@ class Connection:
                 self._read_monitor()  # a slice passed without a reply: is the server there?
                 if self._lost:
                     self._lost = False
+                    self._read_parent(direct_path.SESSION_LOST_WAIT_S)  # did the worker die?
+                    if self._session_lost is not None:
+                        raise ConnectionLost(f"{self._session_lost} while {op or 'a request'} "
+                                             f"(request {request_id}) was pending")
                     raise ConnectionLost(
                         f"lost the connection to {self.endpoint} while waiting for the reply to "
                         f"{op or 'a request'} (request {request_id}){self._server_note()}")
@@ -536,6 +630,7 @@ class Connection:
             event = recv_monitor_message(self._monitor)
             if event["event"] == zmq.EVENT_DISCONNECTED:
                 self._lost = True
+                self._direct_dropped = self._parent_sock is not None
 
     def _receive_one(self, head: bytes | None = None) -> None:
         # the header is small: copied into bytes; data frames are not copied (tensors
@@ -902,6 +997,8 @@ class Connection:
             pass
         self._monitor.close(0)
         self._sock.close(0)
+        if self._parent_sock is not None:
+            self._parent_sock.close(0)
         if self.server is not None:
             if not self.server.wait(5.0):
                 self.server.kill()

@@ -88,6 +88,8 @@ def test_a_disconnected_sessions_memory_is_gone_with_its_worker(sessions_server)
     assert rss_bytes(worker) > 250 * 2**20
     lua._monitor.close(0)
     lua._sock.close(0)  # no close request: the process "died"
+    if lua._parent_sock is not None:  # (it talked to its worker directly: both sockets go)
+        lua._parent_sock.close(0)
     lua.closed = True
     assert wait_until(lambda: workers_of(pid) == [], timeout=2.0)
 

@@ -126,6 +126,20 @@ function _M.curve(ctx, sock, opts)
   return self
 end
 
+-- The same CurveZMQ server (key pair, authorized keys) on another socket, in another
+-- context: a session worker's own socket (direct.lua), with a ZAP handler in its context.
+function _M.curve_like(guard, ctx, sock)
+  local self = setmetatable({ authorized = guard.authorized, public = guard.public,
+    secret = guard.secret }, Auth)
+  self.zap = zmq.socket(ctx, zmq.REP)
+  local ok, err = zmq.bind(self.zap, _M.ZAP_ENDPOINT)
+  if not ok then zmq.close(self.zap); return nil, err end
+  zmq.setsockopt_int(sock, zmq.CURVE_SERVER, 1)
+  zmq.setsockopt_string(sock, zmq.CURVE_SECRETKEY, self.secret)
+  zmq.setsockopt_string(sock, zmq.ZAP_DOMAIN, _M.DOMAIN)
+  return self
+end
+
 -- Answer one ZAP request (RFC 27): 200 for an authorized CURVE key, 400 otherwise.
 function Auth:serve_zap()
   local frames = zmq.recv_multipart(self.zap, zmq.DONTWAIT)

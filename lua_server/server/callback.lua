@@ -41,7 +41,9 @@ function PythonFunction.__call(self, ...)
   local header = mp.encode({ v = wire.VERSION, op = "callback", callback = self.cid, seq = seq,
     args = mp.array(args, n) })
   server.callback_owner[seq] = client
-  local ok, err = interrupt.outside_lua(zmq.send_multipart, server.sock, { client.identity, header })
+  -- (by the socket the client's requests come by: a session worker has two, loop.lua)
+  local ok, err = interrupt.outside_lua(zmq.send_multipart, client.sock or server.sock,
+    { client.identity, header })
   local result
   if ok then result, err = interrupt.outside_lua(await, server, client, seq) end
   server.callback_owner[seq], server.callback_results[seq] = nil, nil

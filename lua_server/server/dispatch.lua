@@ -32,12 +32,17 @@ local function describe(obj)
   return torch.typename(obj) or type(obj)
 end
 
-function H.ping(server, _, client)
+function H.ping(server, req, client)
   local clients = 0
   for _ in pairs(server.clients) do clients = clients + 1 end
+  -- a client that asks (`direct`) is offered its session worker's own socket (direct.lua)
+  local direct
+  if req.direct == true and server.direct_endpoint then
+    direct, server.offered[client.identity] = server.direct_endpoint, true
+  end
   return pack({ protocol = 1, server = "luatorch", torch = server.torch_version,
     refs = client.registry.count, clients = clients, epoch = server.epoch,
-    promises = client.promises and client.promises.count or 0 })
+    promises = client.promises and client.promises.count or 0, direct = direct })
 end
 
 function H.require(_, req)

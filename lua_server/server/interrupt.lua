@@ -68,10 +68,10 @@ function _M.take_early(identity, id)
   return false
 end
 
--- Read what is waiting on the socket while Lua code runs: interrupts act at once, other
--- messages wait in the backlog that serve_next empties first.
-local function drain()
-  local sock, backlog = server.sock, server.backlog
+-- Read what is waiting on one socket while Lua code runs: interrupts act at once, other
+-- messages wait in the backlog that serve_next empties first (each with its socket).
+local function drain_socket(sock)
+  local backlog = server.backlog
   while #backlog < _M.MAX_BACKLOG do
     local ready = zmq.poll_in(sock, 0)
     if not ready then return end
@@ -85,9 +85,18 @@ local function drain()
       _M.receive(zmq.frame_string(frames[1]), req)
       zmq.release(frames)
     else
+      frames.sock = sock
       backlog[#backlog + 1] = frames
     end
   end
+end
+
+-- Every socket requests come by (a session worker has two: loop.lua); and a ZAP request
+-- is answered, so that a client joining a busy session's direct socket is let in meanwhile.
+local function drain()
+  local inputs = server.inputs or { server.sock }
+  for i = 1, #inputs do drain_socket(inputs[i]) end
+  if server.guard then server.guard:serve_zap() end
 end
 
 local function on_sample()

@@ -72,7 +72,8 @@ local function main(argv)
     io.stdout:flush()
   end
   if opts.sessions then
-    require("server.sessions").run(ctx, sock, opts, { epoch = epoch, guard = guard })
+    require("server.sessions").run(ctx, sock, opts, { epoch = epoch, guard = guard,
+      endpoint = endpoint })
   else
     local server = require("server.loop").new(opts, sock, { epoch = epoch, guard = guard,
       monitor = zmq.monitor_disconnects(ctx, sock, "luatorch-monitor") })

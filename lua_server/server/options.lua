@@ -16,6 +16,9 @@ usage: luatorch-server [--listen ENDPOINT] [options]
                            gets a session of its own: a Lua state in a worker process
                            forked per session; client.connect(..., session="name")
                            joins a session several connections share
+  --no-direct              sessions' clients stay on this endpoint (the parent forwards
+                           their messages) instead of moving to their worker's own
+                           socket (same transport and security, another port or path)
 security (README.md, "Security model"):
   --connection-file FILE   required for tcp://: serve with CurveZMQ and write FILE (JSON,
                            mode 0600) with the endpoint, the server's public key and a
@@ -41,7 +44,8 @@ local DEFAULTS = {
 }
 
 local FLAGS = { ["--announce"] = "announce", ["--allow-shutdown"] = "allow_shutdown",
-  ["--insecure"] = "insecure", ["--sessions"] = "sessions", ["--shared"] = "shared" }
+  ["--insecure"] = "insecure", ["--sessions"] = "sessions", ["--shared"] = "shared",
+  ["--no-direct"] = "no_direct" }
 local VALUES = { ["--listen"] = "listen", ["--connection-file"] = "connection_file",
   ["--authorized-keys"] = "authorized_keys" }
 local COUNTS = {

@@ -280,6 +280,7 @@ function _M.serve(server, sock, frames)
   end
   local client = _M.client_of(server, identity)
   if fd then client.fd = fd end
+  client.sock = sock  -- where its callbacks go (a session worker serves two sockets)
   local body = {}
   for i = 2, #frames do body[i - 1] = frames[i] end
   local state = {}

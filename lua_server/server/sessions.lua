@@ -2,14 +2,18 @@
 -- process forked from this warm parent (the runtime is loaded, no ATen op has run, so no
 -- thread pool exists yet). The parent keeps the one public socket: it authenticates
 -- (ZAP), forwards each client's frames to its worker over a private ipc PAIR socket
--- without copying them, and the worker's replies back. Clients that name a session
--- (`session` in their first message) share that session's worker. A worker that dies
--- takes down its own session only: its clients get a `session_lost` message naming why.
+-- without copying them, and the worker's replies back. Once its worker is up, a client
+-- that asks moves to the worker's own socket (direct.lua) and its calls no longer cross
+-- the parent; forwarding stays for the others (--no-direct, a port the client cannot
+-- reach). Clients that name a session (`session` in their first message) share that
+-- session's worker. A worker that dies takes down its own session only: its clients get a
+-- `session_lost` message naming why (by the parent's socket, which they keep).
 local ffi = require "ffi"
 local zmq = require "server.zmq"
 local mp = require "server.msgpack"
 local wire = require "server.wire"
 local loop = require "server.loop"
+local direct = require "server.direct"
 
 local C = ffi.C
 local pairs, next, type, format, pcall, rawget = pairs, next, type, string.format, pcall, rawget
@@ -40,20 +44,31 @@ local function describe_status(status)
   return format("exited with code %d", math.floor(status / 256) % 256)
 end
 
--- The worker side: never returns.
-local function become_worker(opts, endpoint, epoch)
+-- The worker side: never returns. direct_endpoint: where it binds its own socket, or nil.
+local function become_worker(opts, endpoint, epoch, direct_endpoint, guard)
   C.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)  -- die with the parent
   local ctx = zmq.context()  -- the parent's context must not be used after fork
   local pair = zmq.socket(ctx, zmq.PAIR)
   zmq.setsockopt_int(pair, zmq.LINGER, 2000)
   zmq.connect(pair, endpoint)
+  local own, err
+  if direct_endpoint then
+    own, err = direct.open(ctx, direct_endpoint, opts, guard)
+    -- without it the session is served as before, through the parent
+    if not own then io.stderr:write("luatorch-server: no direct socket: ", tostring(err), "\n") end
+  end
   local worker_opts = setmetatable({ parent_pid = false }, { __index = opts })
-  local server = loop.new(worker_opts, pair, { epoch = epoch })
+  local server = loop.new(worker_opts, pair, { epoch = epoch, direct = own and own.sock,
+    monitor = own and own.monitor, guard = own and own.guard })
+  server.direct_endpoint = own and own.endpoint
+  -- the last client gone (by either socket): the parent, which routes newcomers, says
+  -- whether to end (an `end` control message, loop.lua)
   function server.on_client_gone()
-    if next(server.clients) == nil then server.running = false end
+    if next(server.clients) == nil then zmq.send_multipart(pair, { "", "idle" }, zmq.DONTWAIT) end
   end
   while server.serve_next(1000) do end
   if server.shutdown_requested then zmq.send_multipart(pair, { "", "shutdown" }) end
+  if own then direct.close(own) end
   zmq.close(pair)
   zmq.term(ctx)
   C._exit(0)
@@ -98,11 +113,15 @@ function _M.run(ctx, sock, opts, extra)
     zmq.setsockopt_int(pair, zmq.SNDHWM, _M.QUEUE)
     local ok, err = zmq.bind(pair, endpoint)
     if not ok then zmq.close(pair); C.rmdir(dir); return nil, err end
+    local direct_endpoint = not opts.no_direct and extra.endpoint
+      and direct.endpoint_for(extra.endpoint, count) or nil
     local pid = C.fork()
-    if pid == 0 then become_worker(opts, endpoint, extra.epoch .. "-" .. count) end
+    if pid == 0 then
+      become_worker(opts, endpoint, extra.epoch .. "-" .. count, direct_endpoint, guard)
+    end
     if pid < 0 then zmq.close(pair); C.unlink(endpoint:sub(7)); C.rmdir(dir); return nil, "fork failed" end
     local session = { name = name, pid = pid, sock = pair, identities = {}, endpoint = endpoint,
-      dir = dir }
+      dir = dir, direct_path = direct.ipc_path(direct_endpoint) }
     sessions[name], by_pid[pid] = session, session
     return session
   end
@@ -112,9 +131,25 @@ function _M.run(ctx, sock, opts, extra)
       if why then notify_lost(identity, why) end
       by_identity[identity], fds[identity] = nil, nil
     end
-    sessions[session.name], by_pid[session.pid] = nil, nil
+    if sessions[session.name] == session then sessions[session.name] = nil end
+    by_pid[session.pid] = nil
     zmq.close(session.sock)
     if session.dir then C.unlink(session.endpoint:sub(7)); C.rmdir(session.dir) end
+    -- a worker that was killed left its socket file beside the public one
+    if session.direct_path then C.unlink(session.direct_path) end
+  end
+
+  -- A worker whose clients are all gone says so (`idle`); once no client of the session is
+  -- connected here either, newcomers naming it get a new worker, and this one is told to
+  -- end. Deciding here, where every newcomer arrives, means no newcomer's first message
+  -- can reach a worker that is ending: what came before `end` is served first (a PAIR
+  -- keeps order), and nothing is routed to it after.
+  local function end_if_idle(session)
+    if session.idle and next(session.identities) == nil then
+      session.idle = false
+      if sessions[session.name] == session then sessions[session.name] = nil end
+      zmq.send_multipart(session.sock, { "", "end" }, zmq.DONTWAIT)
+    end
   end
 
   local disconnected  -- (below) what the monitor says of connections that went away
@@ -140,6 +175,7 @@ function _M.run(ctx, sock, opts, extra)
         end
       end
       session.identities[identity], by_identity[identity] = true, session
+      session.idle = false  -- (a newcomer keeps it)
     end
     if #frames > 1 then
       local fd = zmq.source_fd(frames[2])
@@ -174,7 +210,12 @@ function _M.run(ctx, sock, opts, extra)
     local frames = zmq.recv_multipart(session.sock, zmq.DONTWAIT)
     if not frames then return false end
     if frames[1].size == 0 then
-      if frames[2] and zmq.frame_string(frames[2]) == "shutdown" then running = false end
+      local what = frames[2] and zmq.frame_string(frames[2])
+      if what == "shutdown" then running = false end
+      if what == "idle" then
+        session.idle = true
+        end_if_idle(session)
+      end
       zmq.release(frames)
       return true
     end
@@ -190,8 +231,10 @@ function _M.run(ctx, sock, opts, extra)
         if fd and ifd == fd then
           local session = by_identity[identity]
           if session then
-            zmq.send_multipart(session.sock, { "", "gone", identity })
+            -- never waiting: a PAIR whose worker has ended would block the parent
+            zmq.send_multipart(session.sock, { "", "gone", identity }, zmq.DONTWAIT)
             session.identities[identity], by_identity[identity] = nil, nil
+            end_if_idle(session)
           end
           fds[identity] = nil
         end

@@ -262,12 +262,12 @@ end
 _M.send_lent = send_lent
 
 -- parts[i] is a Lua string or {ptr = pointer, size = n} (copied by libzmq on send), or a
--- lent part (send_lent, above)
-function _M.send_multipart(s, parts)
+-- lent part (send_lent, above). extra_flags: DONTWAIT, or nil.
+function _M.send_multipart(s, parts, extra_flags)
   local n = #parts
   for i = 1, n do
     local p = parts[i]
-    local flags = i < n and _M.SNDMORE or 0
+    local flags = (i < n and _M.SNDMORE or 0) + (extra_flags or 0)
     local rc, err, errno
     if type(p) == "string" then
       rc, err, errno = check(lib.zmq_send(s, p, #p, flags), "zmq_send")
