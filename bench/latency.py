@@ -32,8 +32,9 @@ import zmq
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import client  # noqa: E402
 from revisions import extract, pop_base  # noqa: E402
+
+import client  # noqa: E402
 
 ECHO = r"""
 import sys, zmq

@@ -11,9 +11,9 @@ import struct
 import msgpack
 import numpy as np
 import pytest
+from conftest import marshal_stats as stats
 
 import client
-from conftest import marshal_stats as stats
 from client.errors import RemoteError
 from client.shared import EXT_SHARED
 
