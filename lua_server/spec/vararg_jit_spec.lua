@@ -90,22 +90,10 @@ describe("varargs inside JIT traces", function()
   end
 
   it("runtime code never adjusts `...` to a fixed count", function()
-    local root = here .. "lua_server"
-    local lfs = require "lfs"
     local bad = {}
-    local function walk(dir)
-      for name in lfs.dir(dir) do
-        local path = dir .. "/" .. name
-        if name ~= "." and name ~= ".." and name ~= "spec" and name ~= "build" then
-          if lfs.attributes(path, "mode") == "directory" then walk(path)
-          elseif name:match("%.lua$") then
-            local label = path:sub(#here + 1)
-            for _, where in ipairs(fixed_count_uses(path, label)) do bad[#bad + 1] = where end
-          end
-        end
-      end
-    end
-    walk(root)
+    dofile(here .. "lua_server/spec/runtime_sources.lua").each(here, function(path, label)
+      for _, where in ipairs(fixed_count_uses(path, label)) do bad[#bad + 1] = where end
+    end)
     table.sort(bad)
     expect.eq(table.concat(bad, ", "), "", "fixed-count `...` (use select(i, ...))")
   end)

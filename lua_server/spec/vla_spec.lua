@@ -6,7 +6,7 @@
 -- every variable-length array of the runtime is made with it.
 local here = debug.getinfo(1, "S").source:match("^@(.*)lua_server/spec/[^/]*$") or ""
 if here == "" then here = "./" end
-local lfs = require "lfs"
+local sources = dofile(here .. "lua_server/spec/runtime_sources.lua")
 
 -- A loop whose array does not escape the trace (so LuaJIT sinks it) and one side exit
 -- that keeps it (so the exit rebuilds it). Prints the kept array's size and contents.
@@ -67,35 +67,27 @@ describe("variable-length FFI arrays in compiled code", function()
 
   it("runtime code makes variable-length arrays only through aten.vla.new", function()
     local bad = {}
-    local function walk(dir)
-      for name in lfs.dir(dir) do
-        local path = dir .. "/" .. name
-        if name ~= "." and name ~= ".." and name ~= "spec" and name ~= "build" then
-          if lfs.attributes(path, "mode") == "directory" then walk(path)
-          elseif name:match("%.lua$") and path ~= here .. "lua_server/aten/vla.lua" then
-            local f = assert(io.open(path))
-            local src = code_only(f:read("*a"))
-            f:close()
-            local n = 0
-            for line in (src .. "\n"):gmatch("([^\n]*)\n") do
-              n = n + 1
-              -- a "T[?]" type may be named (ffi.typeof) or passed to vla.new, nothing else
-              if line:find("[?]", 1, true) and not line:find("vla.new(", 1, true)
-                  and not line:find("ffi.typeof(", 1, true) then
-                bad[#bad + 1] = path:sub(#here + 1) .. ":" .. n
-              end
-            end
-            -- a named variable-length type is called only through vla.new
-            for typename in src:gmatch("([%w_%.]+)%s*=%s*ffi%.typeof%([^\n]*%[%?%]") do
-              if src:find("%f[%w_]" .. typename:match("([%w_]+)$") .. "%(") then
-                bad[#bad + 1] = path:sub(#here + 1) .. ": " .. typename .. "(...)"
-              end
-            end
-          end
+    sources.each(here, function(path, label)
+      if label == "lua_server/aten/vla.lua" then return end
+      local f = assert(io.open(path))
+      local src = code_only(f:read("*a"))
+      f:close()
+      local n = 0
+      for line in (src .. "\n"):gmatch("([^\n]*)\n") do
+        n = n + 1
+        -- a "T[?]" type may be named (ffi.typeof) or passed to vla.new, nothing else
+        if line:find("[?]", 1, true) and not line:find("vla.new(", 1, true)
+            and not line:find("ffi.typeof(", 1, true) then
+          bad[#bad + 1] = label .. ":" .. n
         end
       end
-    end
-    walk(here .. "lua_server")
+      -- a named variable-length type is called only through vla.new
+      for typename in src:gmatch("([%w_%.]+)%s*=%s*ffi%.typeof%([^\n]*%[%?%]") do
+        if src:find("%f[%w_]" .. typename:match("([%w_]+)$") .. "%(") then
+          bad[#bad + 1] = label .. ": " .. typename .. "(...)"
+        end
+      end
+    end)
     table.sort(bad)
     expect.eq(table.concat(bad, ", "), "", "variable-length arrays made without aten.vla.new")
   end)
