@@ -148,13 +148,17 @@ class Pending:
     """The result of a call made in a pipeline. ``.value`` waits for it; used as an argument
     or method target it is sent as a promise, without waiting."""
 
-    __slots__ = ("_pipeline", "request_id", "op", "_where", "_deps", "_read", "_value", "_error")
+    __slots__ = ("_pipeline", "request_id", "op", "_where", "_deps", "_read", "_value", "_error",
+                 "_kept")
 
     def __init__(self, pipeline: Pipeline, request_id: int, op: str, where: tuple,
-                 deps: list) -> None:
+                 deps: list, kept: list | None = None) -> None:
         self._pipeline, self.request_id, self.op, self._where = pipeline, request_id, op, where
         self._deps = deps
         self._read, self._value, self._error = False, None, None
+        # shared arrays the call names: their memfds stay open until the server has mapped
+        # them, which it has once the reply comes
+        self._kept = kept
 
     def _collect(self, timeout: float | None = None) -> None:
         """Read this call's reply (the earlier ones are read first by the pipeline)."""
@@ -171,7 +175,7 @@ class Pending:
 
     def _settle(self, reply: dict) -> None:
         conn = self._pipeline.conn
-        self._read = True
+        self._read, self._kept = True, None
         conn._done.append(self.request_id)  # the server may forget the kept results
         if len(reply) == 4 and reply.get("status") == "ok":
             # the usual reply, {id, status, v, values}: no output, warnings or error to
@@ -382,20 +386,24 @@ class Pipeline:
                 conn._done = []
             self.deps = deps = []
             self.calls_back = False
+            # shared arrays (lua.shared_array) travel as references to their memory
+            shared, kept = conn._shared, []
+            sender = shared.sender(kept) if shared is not None and conn.shared_memory else None
             try:
                 frames = None
                 if releases is None and not done and target.__class__ is _ExtType:
                     frames = self._headers.encode_call(self._encoder, op, request_id, target,
-                                                       name, args, conn.epoch)
+                                                       name, args, conn.epoch, sender)
                 if frames is None:
                     frames = self._encoder.encode(
-                        call_header(op, request_id, target, name, args, conn.epoch, releases, done))
+                        call_header(op, request_id, target, name, args, conn.epoch, releases, done),
+                        sender)
             except BaseException:
                 conn._unsent(releases, done)
                 raise
             finally:
                 self.deps = None
-            pending = Pending(self, request_id, op, _where(depth), deps)
+            pending = Pending(self, request_id, op, _where(depth), deps, kept or None)
             buffer = self.buffer
             if not buffer:
                 self.buffer_since = time.monotonic()

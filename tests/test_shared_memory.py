@@ -248,3 +248,17 @@ def test_torch7_result_arguments_write_into_a_shared_array(lua):
     a[:], b[:] = rng.random((64, 32)), rng.random((32, 16))
     torch.mm(out, a, b)  # Torch7's res form: the result lands in the client's array
     np.testing.assert_allclose(out, a @ b, rtol=1e-12)
+
+
+def test_shared_arrays_in_a_pipeline_travel_as_references(lua):
+    lua.execute("function scale_in_place(t, v) t:mul(v) end")
+    a = lua.shared_array((300, 400), "float32")
+    a[:] = 1
+    before = stats(lua)
+    with lua.pipeline():
+        pendings = [lua.globals.scale_in_place(a, 2) for _ in range(5)]
+        rows = lua.globals.identity(a)  # a result the next wait gives back as a view
+    assert a[0, 0] == 32 and a[299, 399] == 32  # every call changed the client's memory
+    assert stats(lua) == before, "nothing travelled through frames"
+    assert all(p._kept is None for p in pendings), "arrays are let go once their reply came"
+    assert np.shares_memory(lua.fetch(rows.value), a)
