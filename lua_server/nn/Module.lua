@@ -49,8 +49,13 @@ end
 function Module:accGradParameters(input, gradOutput, scale)
 end
 
+-- a module flagged `shared` (as Torch7 reads that field) updates as share() makes it
 function Module:accUpdateGradParameters(input, gradOutput, lr)
-  self:defaultAccUpdateGradParameters(input, gradOutput, lr)
+  if self.shared then
+    self:sharedAccUpdateGradParameters(input, gradOutput, lr)
+  else
+    self:defaultAccUpdateGradParameters(input, gradOutput, lr)
+  end
 end
 
 -- w -= lr * dE/dw computed in place, by pointing the gradients at the weights
