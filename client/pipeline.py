@@ -387,8 +387,10 @@ class Pipeline:
             self.deps = deps = []
             self.calls_back = False
             # shared arrays (lua.shared_array) travel as references to their memory
-            shared, kept = conn._shared, []
-            sender = shared.sender(kept) if shared is not None and conn.shared_memory else None
+            shared, kept, sender = conn._shared, None, None
+            if shared is not None and conn.shared_memory:
+                kept = []
+                sender = shared.sender(kept)
             try:
                 frames = None
                 if releases is None and not done and target.__class__ is _ExtType:
